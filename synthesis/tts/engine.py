@@ -1,0 +1,47 @@
+"""The interface every speech engine implements: voices, synthesize, stream."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator
+
+import numpy as np
+
+from .types import Audio, AudioChunk, SynthesisRequest, Voice
+
+
+class Engine(abc.ABC):
+    """One loaded speech engine. Load once per process; calls may come from several threads."""
+
+    name: str = "engine"
+    version: str = "0"
+
+    @abc.abstractmethod
+    def voices(self) -> list[Voice]:
+        """The voices this engine speaks, with their emotions."""
+
+    @abc.abstractmethod
+    def validate(self, request: SynthesisRequest) -> None:
+        """Raise `InvalidRequest` with a readable message when the request cannot be served."""
+
+    @abc.abstractmethod
+    def stream(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
+        """Yield audio as it is made, in order, each chunk with the text span it speaks."""
+
+    def synthesize(self, request: SynthesisRequest) -> Audio:
+        """The whole utterance at once; by default the concatenated stream."""
+        chunks = list(self.stream(request))
+        if not chunks:
+            rate = request.sample_rate or self.voice(request.voice).sample_rate
+            return Audio(np.zeros(0, dtype=np.float32), rate)
+        samples = np.concatenate([c.samples for c in chunks]).astype(np.float32, copy=False)
+        return Audio(samples, chunks[0].sample_rate)
+
+    def voice(self, voice_id: str) -> Voice:
+        for voice in self.voices():
+            if voice.id == voice_id:
+                return voice
+        from .types import InvalidRequest
+
+        known = ", ".join(v.id for v in self.voices())
+        raise InvalidRequest(f"unknown voice {voice_id!r}; available: {known}")
