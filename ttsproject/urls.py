@@ -5,4 +5,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("synthesis.api.urls")),  # /api/..., /healthz, /readyz, audio downloads
+    path("", include("synthesis.urls")),  # the staff web UI
 ]
