@@ -60,3 +60,23 @@ def engine_for_voice(voice_id: str) -> Engine:
             return eng
     known = ", ".join(v.id for v in voices())
     raise InvalidRequest(f"unknown voice {voice_id!r}; available: {known}")
+
+
+def register_defaults(*, threads: int = 2, modelscope_model_dir: str | None = None) -> None:
+    """The built-in voice always; ModelScope's Sambert-Hifigan when its model is on disk."""
+
+    def builtin_factory() -> Engine:
+        from . import builtin
+
+        return builtin.create(threads=threads)
+
+    if "builtin" not in _factories:
+        register("builtin", builtin_factory)
+    if modelscope_model_dir and "modelscope" not in _factories:
+
+        def modelscope_factory() -> Engine:
+            from .modelscope_engine import ModelScopeEngine
+
+            return ModelScopeEngine(modelscope_model_dir, threads=threads)
+
+        register("modelscope", modelscope_factory)

@@ -1,0 +1,205 @@
+"""The built-in Mandarin voice: our frontend, FastSpeech2 and Multi-band MelGAN on the CPU."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .audio import SAMPLE_RATES, apply_gain
+from .engine import Engine
+from .styles import Prosody, load_styles, prosody_for
+from .types import AudioChunk, InvalidRequest, SynthesisRequest, Voice
+
+VOICE_ID = "baker"
+SAMPLE_RATE = 24000
+HOP = 300  # samples per mel frame
+MAX_FRAMES = 2048
+
+# The model's f0 is normalised per speaker, f = (hz - mean) / std. These two numbers were fitted
+# by shifting the normalised f0 and measuring the median pitch of the audio
+# (bench/calibrate_pitch.py); they turn a shift in semitones into an offset and a ratio.
+F0_MEAN_HZ = 230.0
+F0_STD_HZ = 60.0
+
+SPEED_RANGE = (0.5, 2.0)
+PITCH_RANGE = (-12.0, 12.0)
+VOLUME_RANGE = (-20.0, 12.0)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    threads: int = 2
+    # Dropout on the f0/energy embeddings, which upstream leaves on at inference: off, or seeded.
+    dropout: str = "off"
+    seed: int = 1234
+    # Streaming: the first pass is vocoded in a small chunk and then the rest, so audio starts at
+    # once; later passes are vocoded whole, which costs no overlap (they are ahead of playback).
+    first_chunk_frames: int = 16
+    context_frames: int = 24
+    max_syllables: int = 60
+    first_max_syllables: int = 12
+
+
+class BuiltinEngine(Engine):
+    name = "builtin"
+    version = "fastspeech2-baker+mbmelgan/1"
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig()
+        self._styles = load_styles()
+        self._load_lock = threading.Lock()
+        self._acoustic = None
+        self._vocoder = None
+        self._frontend = None
+        self.load_seconds: float | None = None
+
+    # --- the interface ---------------------------------------------------------------------------
+    def voices(self) -> list[Voice]:
+        return [
+            Voice(
+                id=VOICE_ID,
+                name="Baker (标贝) Mandarin female",
+                language="zh-CN",
+                sample_rate=SAMPLE_RATE,
+                emotions=tuple(self._styles),
+                gender="female",
+                engine=self.name,
+                description="FastSpeech2 + Multi-band MelGAN, Baker corpus, 24 kHz, built in.",
+            )
+        ]
+
+    def validate(self, request: SynthesisRequest) -> None:
+        self.voice(request.voice)
+        if not request.text or not request.text.strip():
+            raise InvalidRequest("text is empty")
+        checks = (
+            ("speed", request.speed, SPEED_RANGE),
+            ("pitch", request.pitch, PITCH_RANGE),
+            ("volume", request.volume, VOLUME_RANGE),
+        )
+        for name, value, (low, high) in checks:
+            if not isinstance(value, int | float) or math.isnan(value) or not low <= value <= high:
+                raise InvalidRequest(f"{name} must be between {low:g} and {high:g}")
+        if request.sample_rate is not None and request.sample_rate not in SAMPLE_RATES:
+            rates = ", ".join(map(str, SAMPLE_RATES))
+            raise InvalidRequest(f"sample rate must be one of {rates}")
+        self._prosody(request)
+
+    def stream(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
+        """Audio of each pass, vocoded in overlapping chunks so the first one comes quickly."""
+        self.validate(request)
+        self.load()
+        passes = self._frontend.analyze(
+            request.text,
+            max_syllables=self.config.max_syllables,
+            first_max_syllables=self.config.first_max_syllables,
+        )
+        if not passes:
+            raise InvalidRequest("text has nothing to speak (no Chinese, letters or digits)")
+        prosody = self._prosody(request)
+        total = len(passes)
+        with torch.inference_mode():
+            for index, p in enumerate(passes):
+                mel = self._mel(self._frontend.ids(p), prosody)
+                spans = list(self._chunk_spans(mel.shape[1], first=index == 0))
+                for span_no, (start, end) in enumerate(spans):
+                    samples = self._vocode_span(mel, start, end)
+                    last = span_no == len(spans) - 1
+                    if last and p.pause_after > 0:
+                        pause = int(SAMPLE_RATE * p.pause_after * prosody.pause_scale)
+                        samples = np.concatenate([samples, np.zeros(pause, np.float32)])
+                    yield AudioChunk(
+                        samples=apply_gain(samples, prosody.gain_db),
+                        sample_rate=SAMPLE_RATE,
+                        index=index,
+                        total=total,
+                        text_start=p.start,
+                        text_end=p.end,
+                        text=p.text,
+                        last_of_clause=last,
+                    )
+
+    # --- internals -------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Load the frontend and both networks once; later calls return at once."""
+        if self._vocoder is not None:
+            return
+        with self._load_lock:
+            if self._vocoder is not None:
+                return
+            started = time.perf_counter()
+            from .assets import mapper_path
+            from .frontend import Frontend
+            from .models.loader import load_acoustic, load_vocoder
+
+            torch.set_num_threads(self.config.threads)
+            mapper = json.loads(mapper_path().read_text(encoding="utf-8"))
+            self._frontend = Frontend(
+                mapper,
+                max_syllables=self.config.max_syllables,
+                first_max_syllables=self.config.first_max_syllables,
+            )
+            self._acoustic = load_acoustic()
+            self._vocoder = load_vocoder()
+            self.load_seconds = time.perf_counter() - started
+
+    def frontend(self):
+        self.load()
+        return self._frontend
+
+    def _prosody(self, request: SynthesisRequest) -> Prosody:
+        return prosody_for(
+            request.emotion,
+            intensity=request.intensity,
+            speed=request.speed,
+            pitch=request.pitch,
+            volume_db=request.volume,
+            styles=self._styles,
+        )
+
+    def _generator(self) -> torch.Generator | None:
+        if self.config.dropout == "off":
+            return None
+        return torch.Generator().manual_seed(self.config.seed)
+
+    def _mel(self, ids: list[int], prosody: Prosody) -> torch.Tensor:
+        """Mel frames [1, F, 80] of one pass, with the prosody applied inside the model."""
+        ratio = 2.0 ** (prosody.pitch_semitones / 12.0)
+        # hz' = hz * ratio, written in the model's normalised units: n' = n * ratio + offset.
+        offset = (ratio - 1.0) * F0_MEAN_HZ / F0_STD_HZ
+        out = self._acoustic(
+            torch.tensor([ids], dtype=torch.long),
+            speed_ratio=prosody.duration_scale,
+            f0_ratio=prosody.f0_spread * ratio,
+            f0_shift=offset,
+            energy_ratio=prosody.energy,
+            dropout_generator=self._generator(),
+        )
+        return out.mel
+
+    def _chunk_spans(self, frames: int, *, first: bool) -> Iterator[tuple[int, int]]:
+        split = self.config.first_chunk_frames
+        # Splitting pays only when the rest is long enough to be worth its overlap.
+        if first and frames - split >= self.config.context_frames:
+            yield 0, split
+            yield split, frames
+        else:
+            yield 0, frames
+
+    def _vocode_span(self, mel: torch.Tensor, start: int, end: int) -> np.ndarray:
+        ctx = self.config.context_frames
+        lo, hi = max(0, start - ctx), min(mel.shape[1], end + ctx)
+        wav = self._vocoder(mel[:, lo:hi])[0]
+        keep = wav[(start - lo) * HOP : (end - lo) * HOP]
+        return keep.numpy().astype(np.float32, copy=False)
+
+
+def create(*, threads: int = 2, dropout: str = "off") -> BuiltinEngine:
+    return BuiltinEngine(EngineConfig(threads=threads, dropout=dropout))
