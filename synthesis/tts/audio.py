@@ -33,15 +33,24 @@ def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     return resample_poly(samples, rate_out // g, rate_in // g).astype(np.float32)
 
 
+def soft_limit(samples: np.ndarray, knee: float = 0.9) -> np.ndarray:
+    """Leave samples under `knee` alone and bend louder ones smoothly towards 1.0.
+
+    It works sample by sample, so streamed chunks limit exactly as the whole utterance would.
+    """
+    out = samples.astype(np.float32, copy=True)
+    loud = np.abs(out) > knee
+    if np.any(loud):
+        excess = (np.abs(out[loud]) - knee) / (1.0 - knee)
+        out[loud] = np.sign(out[loud]) * (knee + (1.0 - knee) * np.tanh(excess))
+    return out
+
+
 def apply_gain(samples: np.ndarray, gain_db: float) -> np.ndarray:
     """Gain in dB with a soft limit, so a loud setting never wraps around or clips hard."""
-    if gain_db == 0.0:
-        return np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False)
-    scaled = samples * np.float32(10.0 ** (gain_db / 20.0))
-    peak = float(np.max(np.abs(scaled))) if len(scaled) else 0.0
-    if peak > 0.98:
-        scaled = scaled * np.float32(0.98 / peak)
-    return scaled.astype(np.float32, copy=False)
+    if gain_db != 0.0:
+        samples = samples * np.float32(10.0 ** (gain_db / 20.0))
+    return soft_limit(samples)
 
 
 def encode(audio: Audio, fmt: str = "wav", sample_rate: int | None = None) -> bytes:

@@ -22,11 +22,13 @@ SAMPLE_RATE = 24000
 HOP = 300  # samples per mel frame
 MAX_FRAMES = 2048
 
-# The model's f0 is normalised per speaker, f = (hz - mean) / std. These two numbers were fitted
-# by shifting the normalised f0 and measuring the median pitch of the audio
-# (bench/calibrate_pitch.py); they turn a shift in semitones into an offset and a ratio.
-F0_MEAN_HZ = 230.0
-F0_STD_HZ = 60.0
+# Pitch control. The model's f0 input is normalised per speaker; shifting it moves the voice's
+# pitch with its formants intact, but only so far: measured with bench/calibrate_pitch.py, an
+# offset of ±0.5 moves the median pitch by about ±1.35 semitones and larger offsets saturate
+# (+1.5 gives only +2.9). So the model carries up to MODEL_PITCH_LIMIT semitones and the rest is
+# done by rendering the pass longer by the pitch ratio and resampling it back to its duration.
+SEMITONES_PER_F0_UNIT = 2.7
+MODEL_PITCH_LIMIT = 1.5
 
 SPEED_RANGE = (0.5, 2.0)
 PITCH_RANGE = (-12.0, 12.0)
@@ -96,21 +98,26 @@ class BuiltinEngine(Engine):
         """Audio of each pass, vocoded in overlapping chunks so the first one comes quickly."""
         self.validate(request)
         self.load()
+        prosody = self._prosody(request)
+        _, resample_ratio = pitch_split(prosody.pitch_semitones)
+        # Slow speech and resampled pitch stretch each pass: shrink the passes to stay in range.
+        stretch = max(1.0, prosody.duration_scale * resample_ratio)
         passes = self._frontend.analyze(
             request.text,
-            max_syllables=self.config.max_syllables,
-            first_max_syllables=self.config.first_max_syllables,
+            max_syllables=max(4, int(self.config.max_syllables / stretch)),
+            first_max_syllables=max(4, int(self.config.first_max_syllables / stretch)),
         )
         if not passes:
             raise InvalidRequest("text has nothing to speak (no Chinese, letters or digits)")
-        prosody = self._prosody(request)
         total = len(passes)
         with torch.inference_mode():
             for index, p in enumerate(passes):
                 mel = self._mel(self._frontend.ids(p), prosody)
-                spans = list(self._chunk_spans(mel.shape[1], first=index == 0))
+                # A resampled pass is vocoded whole: resampling chunks apart would leave seams.
+                first = index == 0 and resample_ratio == 1.0
+                spans = list(self._chunk_spans(mel.shape[1], first=first))
                 for span_no, (start, end) in enumerate(spans):
-                    samples = self._vocode_span(mel, start, end)
+                    samples = repitch(self._vocode_span(mel, start, end), resample_ratio)
                     last = span_no == len(spans) - 1
                     if last and p.pause_after > 0:
                         pause = int(SAMPLE_RATE * p.pause_after * prosody.pause_scale)
@@ -171,14 +178,13 @@ class BuiltinEngine(Engine):
 
     def _mel(self, ids: list[int], prosody: Prosody) -> torch.Tensor:
         """Mel frames [1, F, 80] of one pass, with the prosody applied inside the model."""
-        ratio = 2.0 ** (prosody.pitch_semitones / 12.0)
-        # hz' = hz * ratio, written in the model's normalised units: n' = n * ratio + offset.
-        offset = (ratio - 1.0) * F0_MEAN_HZ / F0_STD_HZ
+        model_semitones, resample_ratio = pitch_split(prosody.pitch_semitones)
         out = self._acoustic(
             torch.tensor([ids], dtype=torch.long),
-            speed_ratio=prosody.duration_scale,
-            f0_ratio=prosody.f0_spread * ratio,
-            f0_shift=offset,
+            # Rendered longer by the ratio that resampling will take away again.
+            speed_ratio=prosody.duration_scale * resample_ratio,
+            f0_ratio=prosody.f0_spread,
+            f0_shift=model_semitones / SEMITONES_PER_F0_UNIT,
             energy_ratio=prosody.energy,
             dropout_generator=self._generator(),
         )
@@ -199,6 +205,21 @@ class BuiltinEngine(Engine):
         wav = self._vocoder(mel[:, lo:hi])[0]
         keep = wav[(start - lo) * HOP : (end - lo) * HOP]
         return keep.numpy().astype(np.float32, copy=False)
+
+
+def pitch_split(semitones: float) -> tuple[float, float]:
+    """(semitones the model carries, resampling ratio for the rest) of a pitch shift."""
+    model = max(-MODEL_PITCH_LIMIT, min(MODEL_PITCH_LIMIT, semitones))
+    return model, 2.0 ** ((semitones - model) / 12.0)
+
+
+def repitch(samples: np.ndarray, ratio: float) -> np.ndarray:
+    """Raise the pitch by `ratio` by playing the samples faster (FFT resampling)."""
+    if ratio == 1.0 or len(samples) == 0:
+        return samples
+    from scipy.signal import resample
+
+    return resample(samples, int(round(len(samples) / ratio))).astype(np.float32)
 
 
 def create(*, threads: int = 2, dropout: str = "off") -> BuiltinEngine:
