@@ -1,0 +1,107 @@
+"""The built-in voice end to end: text in, 24 kHz speech out, streamed or whole."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from synthesis.tts.analysis import speech_seconds
+from synthesis.tts.builtin import MAX_FRAMES, SAMPLE_RATE, create
+from synthesis.tts.types import InvalidRequest, SynthesisRequest
+
+SENTENCE = "今天天气真好，我们一起去公园散步吧！"
+
+
+@pytest.fixture(scope="session")
+def engine():
+    eng = create(threads=2)
+    eng.load()
+    return eng
+
+
+def test_voices_list_the_builtin_voice_without_loading_weights():
+    eng = create()
+    (voice,) = eng.voices()
+    assert voice.id == "baker" and voice.sample_rate == SAMPLE_RATE and voice.language == "zh-CN"
+    assert {"neutral", "happy", "sad", "angry", "surprised", "fearful", "gentle"} <= set(
+        voice.emotions
+    )
+    assert eng._acoustic is None  # listing voices must stay cheap for the web process
+
+
+def test_a_sentence_becomes_speech_of_plausible_length(engine):
+    audio = engine.synthesize(SynthesisRequest(text=SENTENCE))
+    assert audio.sample_rate == SAMPLE_RATE and audio.samples.dtype == np.float32
+    # 16 syllables at a normal pace: roughly 3 to 5 seconds, most of it voiced speech.
+    assert 2.5 < audio.duration < 6.0
+    assert speech_seconds(audio.samples, SAMPLE_RATE) > 0.6 * audio.duration
+    assert np.abs(audio.samples).max() <= 1.0 and np.abs(audio.samples).max() > 0.1
+
+
+def test_synthesis_is_deterministic(engine):
+    request = SynthesisRequest(text=SENTENCE, emotion="happy")
+    first, second = engine.synthesize(request), engine.synthesize(request)
+    np.testing.assert_array_equal(first.samples, second.samples)
+
+
+def test_stream_equals_whole_synthesis_and_covers_the_text(engine):
+    text = "第一句话比较短。第二句话稍微长一点，中间还有一个逗号！第三句呢？"
+    request = SynthesisRequest(text=text)
+    chunks = list(engine.stream(request))
+    whole = engine.synthesize(request)
+    streamed = np.concatenate([c.samples for c in chunks])
+    assert len(streamed) == len(whole.samples)
+    # Chunked vocoding with enough context equals the one-shot output up to float noise.
+    assert np.max(np.abs(streamed - whole.samples)) < 1e-3
+    assert chunks[0].index == 0 and chunks[-1].index == chunks[-1].total - 1
+    assert [c.index for c in chunks] == sorted(c.index for c in chunks)
+    spoken = "".join(text[c.text_start : c.text_end] for c in chunks if c.last_of_clause)
+    assert spoken.replace(" ", "") == text
+
+
+def test_first_stream_chunk_is_short(engine):
+    first = next(engine.stream(SynthesisRequest(text=SENTENCE * 3)))
+    assert len(first.samples) <= engine.config.first_chunk_frames * 300 + 1
+
+
+def test_long_text_has_no_length_limit_and_no_oversized_pass(engine):
+    text = "这是一个用来测试长文本的句子，它会被重复很多次" * 40 + "。"
+    passes = engine.frontend().analyze(text)
+    assert len(passes) > 10
+    for p in passes:
+        # A pass of n syllables takes roughly 20 frames a syllable; stay far under the limit.
+        assert len(p.pinyin) * 25 < MAX_FRAMES
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("text", "", "empty"),
+        ("text", "   ", "empty"),
+        ("emotion", "bored", "unknown emotion"),
+        ("voice", "nobody", "unknown voice"),
+        ("speed", 3.0, "speed"),
+        ("speed", 0.1, "speed"),
+        ("pitch", 13.0, "pitch"),
+        ("volume", 40.0, "volume"),
+        ("intensity", 2.5, "intensity"),
+        ("sample_rate", 12345, "sample rate"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_reason(field, value, message):
+    kwargs = {"text": SENTENCE, field: value}
+    with pytest.raises(InvalidRequest, match=message):
+        create().validate(SynthesisRequest(**kwargs))
+
+
+def test_text_with_nothing_to_speak_is_refused(engine):
+    with pytest.raises(InvalidRequest, match="nothing to speak"):
+        engine.synthesize(SynthesisRequest(text="🙂🙂 ~~~ ……"))
+
+
+def test_volume_control_changes_loudness_and_never_clips(engine):
+    quiet = engine.synthesize(SynthesisRequest(text=SENTENCE, volume=-12))
+    loud = engine.synthesize(SynthesisRequest(text=SENTENCE, volume=12))
+    rms = lambda a: float(np.sqrt(np.mean(a.samples**2)))  # noqa: E731
+    assert rms(loud) > 3 * rms(quiet)
+    assert np.abs(loud.samples).max() <= 1.0
