@@ -31,12 +31,17 @@ fi
 
 if [ "$DEV" = 1 ]; then
   "${PIP[@]}" install -q -r requirements-dev.txt
-  # Browser tests drive Debian's Chromium; a tool never downloads its own browser.
-  if [ ! -x /usr/bin/chromium ]; then
+  # Browser tests drive Debian's Chromium (a tool never downloads its own browser); the
+  # font lets headless Chromium draw Chinese in screenshots; gettext compiles catalogs.
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+  command -v msgfmt >/dev/null || missing+=(gettext)
+  if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") >/dev/null
     else
-      echo "warning: /usr/bin/chromium is missing; browser tests will be skipped" >&2
+      echo "warning: missing ${missing[*]}; browser tests will be skipped" >&2
     fi
   fi
 fi
