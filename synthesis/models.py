@@ -69,7 +69,9 @@ class SynthesisJob(models.Model):
         _("request fingerprint"),
         max_length=64,
         db_index=True,
-        help_text=_("Hash of the normalised text and every control; equal requests may share audio."),
+        help_text=_(
+            "Hash of the normalised text and every control; equal requests may share audio."
+        ),
     )
     voice = models.CharField(_("voice"), max_length=64)
     emotion = models.CharField(_("emotion"), max_length=32, default="neutral")

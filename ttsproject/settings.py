@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,7 +45,9 @@ if not SECRET_KEY:
 
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0.")
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" + (",*" if DEBUG else ""))
+ALLOWED_HOSTS = env_list(
+    "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" + (",*" if DEBUG else "")
+)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -168,6 +169,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"tts": os.environ.get("TTS_THROTTLE_RATE", "60/min")},
+    "EXCEPTION_HANDLER": "synthesis.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mandarin TTS service",
@@ -181,10 +183,14 @@ SPECTACULAR_SETTINGS = {
 Q_CLUSTER = {
     "name": "tts",
     "workers": env_int("TTS_WORKERS", 2),
+    # A worker is replaced after this many tasks: bounds slow memory growth (torch, jieba).
     "recycle": env_int("TTS_WORKER_RECYCLE", 500),
     "timeout": env_int("TTS_TASK_TIMEOUT", 600),
     "retry": env_int("TTS_TASK_RETRY", 720),
+    # One delivery per task: a job a dead worker dropped is requeued by our reaper, which counts
+    # attempts on the job itself (TTS_MAX_ATTEMPTS), instead of django-q2 re-running it blindly.
     "max_attempts": 1,
+    # Tasks a cluster pulls ahead of its workers; small, so a cancel or a second box gets a say.
     "queue_limit": env_int("TTS_QUEUE_PREFETCH", 4),
     "bulk": 1,
     "catch_up": False,
@@ -194,9 +200,23 @@ Q_CLUSTER = {
 }
 if os.environ.get("REDIS_URL"):
     Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = env_float("TTS_ORM_POLL", 0.2)
+    # A cache shared by the web and worker processes of one box: django-q2 keeps the cluster
+    # status there (so /readyz can see the cluster) and the API throttle counts there.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("TTS_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
 
 # --- The speech service --------------------------------------------------------------------------
 TTS_ENGINE_THREADS = env_int("TTS_ENGINE_THREADS", 2)
@@ -214,11 +234,28 @@ TTS_PRUNE_MAX_FILES = env_int("TTS_PRUNE_MAX_FILES", 5000)
 TTS_PRUNE_EVERY_MINUTES = env_int("TTS_PRUNE_EVERY_MINUTES", 60)
 TTS_REAP_EVERY_MINUTES = env_int("TTS_REAP_EVERY_MINUTES", 5)
 TTS_MAX_ATTEMPTS = env_int("TTS_MAX_ATTEMPTS", 3)
+TTS_THROTTLE_RATE = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["tts"]  # per user, on POST /api/tts
+TTS_MAX_REQUEST_BYTES = env_int("TTS_MAX_REQUEST_BYTES", 64 * 1024)  # larger API bodies: 413
+# A running job's worker touches heartbeat_at this often; the reaper (every
+# TTS_REAP_EVERY_MINUTES) requeues a job silent for TTS_STALE_AFTER_SECONDS, up to
+# TTS_MAX_ATTEMPTS starts in all, then fails it.
+TTS_HEARTBEAT_SECONDS = env_float("TTS_HEARTBEAT_SECONDS", 15.0)
+TTS_STALE_AFTER_SECONDS = env_int("TTS_STALE_AFTER_SECONDS", 120)
+TTS_PRUNE_ORPHAN_GRACE_MINUTES = env_int("TTS_PRUNE_ORPHAN_GRACE_MINUTES", 60)
+# Extra engines, "name=module:factory" comma-separated, registered at start-up in every process.
+TTS_EXTRA_ENGINES = env_list("TTS_EXTRA_ENGINES", "")
+# `manage.py serve`: the first admin account and where gunicorn listens.
+TTS_ADMIN_USER = os.environ.get("TTS_ADMIN_USER", "admin")
+TTS_ADMIN_PASSWORD = os.environ.get("TTS_ADMIN_PASSWORD", "")
+TTS_BIND = os.environ.get("TTS_BIND", "127.0.0.1:8000")
+TTS_GUNICORN_WORKERS = env_int("TTS_GUNICORN_WORKERS", 1)
+TTS_GUNICORN_THREADS = env_int("TTS_GUNICORN_THREADS", 2)
 
 # --- Production hardening (DEBUG off) ------------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)

@@ -7,13 +7,13 @@ import math
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 from .audio import SAMPLE_RATES, apply_gain
 from .engine import Engine
+from .runtime import select as runtime_select
 from .styles import Prosody, load_styles, prosody_for
 from .types import AudioChunk, InvalidRequest, SynthesisRequest, Voice
 
@@ -47,6 +47,10 @@ class EngineConfig:
     context_frames: int = 24
     max_syllables: int = 60
     first_max_syllables: int = 12
+    # Networks' runtime (synthesis/tts/runtime/select.py): "int8-onnx" (default, the fastest
+    # that passes tests/tts/test_fast_path.py), "fp32-onnx", or "fp32-torch" (the exact fp32
+    # reference, the only one with dropout). $TTS_BUILTIN_BACKEND overrides the default.
+    backend: str = field(default_factory=runtime_select.default_backend)
 
 
 class BuiltinEngine(Engine):
@@ -110,28 +114,27 @@ class BuiltinEngine(Engine):
         if not passes:
             raise InvalidRequest("text has nothing to speak (no Chinese, letters or digits)")
         total = len(passes)
-        with torch.inference_mode():
-            for index, p in enumerate(passes):
-                mel = self._mel(self._frontend.ids(p), prosody)
-                # A resampled pass is vocoded whole: resampling chunks apart would leave seams.
-                first = index == 0 and resample_ratio == 1.0
-                spans = list(self._chunk_spans(mel.shape[1], first=first))
-                for span_no, (start, end) in enumerate(spans):
-                    samples = repitch(self._vocode_span(mel, start, end), resample_ratio)
-                    last = span_no == len(spans) - 1
-                    if last and p.pause_after > 0:
-                        pause = int(SAMPLE_RATE * p.pause_after * prosody.pause_scale)
-                        samples = np.concatenate([samples, np.zeros(pause, np.float32)])
-                    yield AudioChunk(
-                        samples=apply_gain(samples, prosody.gain_db),
-                        sample_rate=SAMPLE_RATE,
-                        index=index,
-                        total=total,
-                        text_start=p.start,
-                        text_end=p.end,
-                        text=p.text,
-                        last_of_clause=last,
-                    )
+        for index, p in enumerate(passes):
+            mel = self._mel(self._frontend.ids(p), prosody)
+            # A resampled pass is vocoded whole: resampling chunks apart would leave seams.
+            first = index == 0 and resample_ratio == 1.0
+            spans = list(self._chunk_spans(mel.shape[1], first=first))
+            for span_no, (start, end) in enumerate(spans):
+                samples = repitch(self._vocode_span(mel, start, end), resample_ratio)
+                last = span_no == len(spans) - 1
+                if last and p.pause_after > 0:
+                    pause = int(SAMPLE_RATE * p.pause_after * prosody.pause_scale)
+                    samples = np.concatenate([samples, np.zeros(pause, np.float32)])
+                yield AudioChunk(
+                    samples=apply_gain(samples, prosody.gain_db),
+                    sample_rate=SAMPLE_RATE,
+                    index=index,
+                    total=total,
+                    text_start=p.start,
+                    text_end=p.end,
+                    text=p.text,
+                    last_of_clause=last,
+                )
 
     # --- internals -------------------------------------------------------------------------------
     def load(self) -> None:
@@ -144,17 +147,20 @@ class BuiltinEngine(Engine):
             started = time.perf_counter()
             from .assets import mapper_path
             from .frontend import Frontend
-            from .models.loader import load_acoustic, load_vocoder
 
-            torch.set_num_threads(self.config.threads)
+            backend = runtime_select.check(self.config.backend)
+            if self.config.dropout != "off":
+                backend = "fp32-torch"  # dropout exists only in the torch port
+            self.backend = backend
             mapper = json.loads(mapper_path().read_text(encoding="utf-8"))
             self._frontend = Frontend(
                 mapper,
                 max_syllables=self.config.max_syllables,
                 first_max_syllables=self.config.first_max_syllables,
             )
-            self._acoustic = load_acoustic()
-            self._vocoder = load_vocoder()
+            # Torch-free unless the backend is fp32-torch: the ONNX graphs come from the cache
+            # (exported by scripts/install.sh, or here once, in a subprocess, if missing).
+            self._acoustic, self._vocoder = runtime_select.load(backend, threads=self.config.threads)
             self.load_seconds = time.perf_counter() - started
 
     def frontend(self):
@@ -171,16 +177,18 @@ class BuiltinEngine(Engine):
             styles=self._styles,
         )
 
-    def _generator(self) -> torch.Generator | None:
+    def _generator(self):
         if self.config.dropout == "off":
             return None
+        import torch  # dropout runs only on the fp32-torch backend
+
         return torch.Generator().manual_seed(self.config.seed)
 
-    def _mel(self, ids: list[int], prosody: Prosody) -> torch.Tensor:
+    def _mel(self, ids: list[int], prosody: Prosody) -> np.ndarray:
         """Mel frames [1, F, 80] of one pass, with the prosody applied inside the model."""
         model_semitones, resample_ratio = pitch_split(prosody.pitch_semitones)
         out = self._acoustic(
-            torch.tensor([ids], dtype=torch.long),
+            np.asarray([ids], dtype=np.int64),
             # Rendered longer by the ratio that resampling will take away again.
             speed_ratio=prosody.duration_scale * resample_ratio,
             f0_ratio=prosody.f0_spread,
@@ -199,12 +207,12 @@ class BuiltinEngine(Engine):
         else:
             yield 0, frames
 
-    def _vocode_span(self, mel: torch.Tensor, start: int, end: int) -> np.ndarray:
+    def _vocode_span(self, mel: np.ndarray, start: int, end: int) -> np.ndarray:
         ctx = self.config.context_frames
         lo, hi = max(0, start - ctx), min(mel.shape[1], end + ctx)
         wav = self._vocoder(mel[:, lo:hi])[0]
         keep = wav[(start - lo) * HOP : (end - lo) * HOP]
-        return keep.numpy().astype(np.float32, copy=False)
+        return keep.astype(np.float32, copy=False)
 
 
 def pitch_split(semitones: float) -> tuple[float, float]:
@@ -222,5 +230,7 @@ def repitch(samples: np.ndarray, ratio: float) -> np.ndarray:
     return resample(samples, int(round(len(samples) / ratio))).astype(np.float32)
 
 
-def create(*, threads: int = 2, dropout: str = "off") -> BuiltinEngine:
-    return BuiltinEngine(EngineConfig(threads=threads, dropout=dropout))
+def create(*, threads: int = 2, dropout: str = "off", backend: str | None = None) -> BuiltinEngine:
+    if backend is None:  # the configured default (EngineConfig.backend)
+        return BuiltinEngine(EngineConfig(threads=threads, dropout=dropout))
+    return BuiltinEngine(EngineConfig(threads=threads, dropout=dropout, backend=backend))

@@ -94,6 +94,7 @@ class Frontend:
             clauses,
             self.max_syllables if max_syllables is None else max_syllables,
             self.first_max_syllables if first_max_syllables is None else first_max_syllables,
+            norm.blocked(),
         )
         out: list[Pass] = []
         prev_end = 0

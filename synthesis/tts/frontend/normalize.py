@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,20 @@ _UNITS = {
 }
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _CURRENCY = {"¥": "元", "￥": "元", "$": "美元", "€": "欧元", "£": "英镑"}
+# A unit word written after a currency sign (¥128.5元, $3美元) is spoken once, as written.
+_CURRENCY_WORDS = "人民币|块钱|美元|美金|欧元|英镑|港元|港币|日元|元|块|圆"
+# Chinese unit words that merely repeat a symbol unit (3kg公斤, 20℃摄氏度): read only one.
+_UNIT_ECHO = {
+    "千克": "千克|公斤", "公里": "公里|千米", "米": "米", "厘米": "厘米", "毫米": "毫米",
+    "克": "克", "毫升": "毫升", "升": "升", "吨": "吨", "小时": "小时|钟头", "分钟": "分钟",
+    "秒": "秒|秒钟", "摄氏度": "摄氏度|度", "华氏度": "华氏度|度", "度": "度",
+    "平方米": "平方米|平米", "平方公里": "平方公里", "立方米": "立方米",
+}  # fmt: skip
+_ECHO_RE = "|".join(
+    rf"(?<={re.escape(u)})\s*(?:{_UNIT_ECHO[spoken]})"
+    for u, spoken in sorted(_UNITS.items(), key=lambda kv: len(kv[0]), reverse=True)
+    if spoken in _UNIT_ECHO
+)
 _HOTLINES = (
     "110|119|120|122|114|12306|12315|12345|12348|12358|12369|12365|12395|"
     "10086|10010|10000|10001|10011|95\\d{3}"
@@ -88,6 +102,13 @@ class Normalized:
 
     text: str
     spans: list[tuple[int, int]]
+    # normalized [start, end) of each multi-character spoken replacement (a number, date, time,
+    # spelled acronym): pass planning never cuts inside one
+    atoms: list[tuple[int, int]] = field(default_factory=list)
+
+    def blocked(self) -> set[int]:
+        """Normalized offsets strictly inside an atom, where no pass may be cut."""
+        return {i for a, b in self.atoms for i in range(a + 1, b)}
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         """Original-text span covered by normalized characters [start, end)."""
@@ -260,6 +281,8 @@ def _h_phone(m: re.Match[str], text: str, end: int) -> str:
 def _h_percent(m: re.Match[str], text: str, end: int) -> str:
     sign = "负" if m.group("neg") else ""
     kind = "千分之" if m.group("p") == "‰" else "百分之"
+    if text[: m.start()].endswith(kind):  # 百分之5%: the sign repeats the words before it
+        return sign + number_to_cn(m.group("a"))
     out = sign + kind + number_to_cn(m.group("a"))
     if m.group("b"):
         out += "到" + kind + number_to_cn(m.group("b"))
@@ -272,7 +295,7 @@ def _h_fraction(m: re.Match[str], text: str, end: int) -> str:
 
 
 def _h_currency(m: re.Match[str], text: str, end: int) -> str:
-    unit = _CURRENCY[m.group("cur")]
+    unit = m.group("word") or _CURRENCY[m.group("cur")]
     out = number_to_cn(m.group("a"), liang=True)
     if m.group("b"):
         out += "到" + number_to_cn(m.group("b"), liang=True)
@@ -282,6 +305,8 @@ def _h_currency(m: re.Match[str], text: str, end: int) -> str:
 def _h_quantity(m: re.Match[str], text: str, end: int) -> str:
     a, b, unit, neg = m.group("a"), m.group("b"), m.group("unit"), m.group("neg")
     spoken_unit = _UNITS.get(unit, "") if unit else ""
+    if m.group("echo"):
+        spoken_unit = m.group("echo").strip()  # 3kg公斤: say the unit word as written, once
     liang = bool(unit) or _liang_ok(text, end)
     if m.start() > 0 and text[m.start() - 1] == "第":
         liang = False  # 第二, never 第两
@@ -322,6 +347,8 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (re.compile(r"\b[Nn]o\.\s*(?=\d)"), lambda m, t, e: "第"),  # No.1
     (re.compile(r"(?<=\d)\s*-\s*(?=\d+(?:\.\d+)?\s*[=＝])"), lambda m, t, e: "减"),  # 3-2=1
     (re.compile(r"(?<=\d)\s*[+×*÷=＝]\s*(?=[\d-])"), lambda m, t, e: _MATH[m.group(0).strip()]),
+    # 元/斤, 次/天: a slash between a unit and a measure word is read 每 ("per")
+    (re.compile(r"(?<=[元块角分克斤米升吨个次])\s*/\s*(?=[个斤克件只台次人天年月日时份瓶盒包袋箱张本公千平立米升吨])"), lambda m, t, e: "每"),
     (re.compile(r"\.{3,}|…+|。{3,}"), _h_ellipsis),
     (re.compile(r"—{1,}|-{2,}"), _h_dash),
     # full dates first: their dashes must not be read as ranges or minus signs
@@ -370,6 +397,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (
         re.compile(
             rf"(?P<cur>[¥￥$€£])\s*(?P<a>\d[\d,]*(?:\.\d+)?)(?:{_RANGE_SEP}(?P<b>\d[\d,]*(?:\.\d+)?))?"
+            rf"\s*(?P<word>{_CURRENCY_WORDS})?"
         ),
         _h_currency,
     ),
@@ -378,7 +406,7 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (
         re.compile(
             rf"(?P<neg>(?<![\dA-Za-z])[-−]|零下)?(?P<a>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|{_NUM})"
-            rf"(?:{_RANGE_SEP}(?P<b>{_NUM}))?\s*(?P<unit>(?:{_UNIT_RE})(?![A-Za-z]))?"
+            rf"(?:{_RANGE_SEP}(?P<b>{_NUM}))?\s*(?P<unit>(?:{_UNIT_RE})(?![A-Za-z]))?(?P<echo>{_ECHO_RE})?"
         ),
         _h_quantity,
     ),
@@ -442,7 +470,9 @@ def normalize(text: str) -> Normalized:
         chunks = new_chunks
     out_chars: list[str] = []
     spans: list[tuple[int, int]] = []
+    atoms: list[tuple[int, int]] = []
     for ctext, cs, ce, done in chunks:
+        n0 = len(out_chars)
         for i, ch in enumerate(ctext):
             ch = _ASCII_PUNCT.get(ch, ch)
             if ch == "." and not done:
@@ -453,4 +483,6 @@ def normalize(text: str) -> Normalized:
             # replacements of equal length (digit strings, letters) keep a per-character map
             per_char = not done or len(ctext) == ce - cs
             spans.append((cs + i, cs + i + 1) if per_char else (cs, ce))
-    return Normalized("".join(out_chars), spans)
+        if done and len(out_chars) - n0 > 1:
+            atoms.append((n0, len(out_chars)))
+    return Normalized("".join(out_chars), spans, atoms)

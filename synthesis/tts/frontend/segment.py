@@ -1,21 +1,33 @@
-"""Word segmentation with POS tags (jieba.posseg), initialised lazily once per process."""
+"""Word segmentation with POS tags (jieba.posseg), initialised lazily once per process.
+
+jieba's own start-up is slow (~2 s of CPU here): unmarshalling its 500k-entry prefix
+dictionary and, on ``import jieba.posseg``, parsing dict.txt again for the POS tags.
+Instead we build, once per machine, a compact cache with the prefix dictionary and the tags
+bucketed by first character (one string per bucket), load that in a few tens of
+milliseconds, and turn a bucket into a dict only when a word starting with that character
+is first looked up. Segmentation results are identical to jieba's.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
+import marshal
 import os
 import tempfile
 import threading
 import time
+from array import array
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-__all__ = ["segment", "init", "init_seconds", "cache_dir"]
+__all__ = ["segment", "init", "init_seconds", "cache_dir", "is_word"]
 
 _lock = threading.Lock()
 _pos_tokenizer = None
 _init_seconds: float | None = None
+_CACHE_VERSION = 1
 
 # Words jieba's default dictionary lacks or splits badly for TTS purposes (word, freq, pos).
 # Erhua words must stay whole so g2p can merge 儿 into the previous syllable.
@@ -38,8 +50,192 @@ def cache_dir() -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """Writable dir for jieba's dictionary cache (TTS_CACHE_DIR, else XDG cache, else tmp)."""
+    base = os.environ.get("TTS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    path = Path(base) / "tts-frontend" if base else Path(tempfile.gettempdir()) / "tts-frontend"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        path = Path(tempfile.gettempdir())
+    return path
+
+
+class _Store:
+    """jieba's FREQ and POS tables, bucketed by first character and parsed on first use."""
+
+    def __init__(self, blobs: dict[str, tuple[str, bytes, str]], count: int) -> None:
+        self._blobs = blobs
+        self._count = count
+        self._freq: dict[str, dict[str, int]] = {}
+        self._tags: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def freq_bucket(self, c: str) -> dict[str, int]:
+        d = self._freq.get(c)
+        if d is None:
+            d = self._parse(c)[0]
+        return d
+
+    def tag_bucket(self, c: str) -> dict[str, str]:
+        d = self._tags.get(c)
+        if d is None:
+            d = self._parse(c)[1]
+        return d
+
+    def _parse(self, c: str) -> tuple[dict[str, int], dict[str, str]]:
+        with self._lock:
+            if c in self._freq:
+                return self._freq[c], self._tags[c]
+            blob = self._blobs.get(c)
+            if blob is None:
+                f: dict[str, int] = {}
+                t: dict[str, str] = {}
+            else:
+                words = blob[0].split("\n")
+                freqs = array("q")
+                freqs.frombytes(blob[1])
+                f = dict(zip(words, freqs, strict=True))
+                t = dict(zip(words, blob[2].split("\n"), strict=True))
+            self._tags[c] = t
+            self._freq[c] = f
+            return f, t
+
+    def warm(self) -> None:
+        """Parse every bucket (e.g. from a background thread); lookups never wait on it."""
+        for c in list(self._blobs):
+            if c not in self._freq:
+                self._parse(c)
+
+
+class _FreqView:
+    """The dict protocol jieba.Tokenizer uses on FREQ (in, [], get, []=)."""
+
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and bool(key) and key in self._s.freq_bucket(key[0])
+
+    def __getitem__(self, key: str) -> int:
+        if not key:
+            raise KeyError(key)
+        return self._s.freq_bucket(key[0])[key]
+
+    def get(self, key: str, default: int | None = None) -> int | None:
+        if not key:
+            return default
+        return self._s.freq_bucket(key[0]).get(key, default)
+
+    def __setitem__(self, key: str, value: int) -> None:
+        self._s.freq_bucket(key[0])[key] = value
+
+    def __len__(self) -> int:
+        return self._s._count
+
+
+class _TagView:
+    """The dict protocol jieba.posseg uses on word_tag_tab (get, []=, update)."""
+
+    def __init__(self, store: _Store) -> None:
+        self._s = store
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        if not key:
+            return default
+        return self._s.tag_bucket(key[0]).get(key) or default  # "" marks a prefix-only entry
+
+    def __getitem__(self, key: str) -> str:
+        tag = self.get(key)
+        if tag is None:
+            raise KeyError(key)
+        return tag
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._s.tag_bucket(key[0])[key] = value
+
+    def update(self, other: dict[str, str]) -> None:
+        for k, v in other.items():
+            self[k] = v
+
+
+def _dict_path() -> Path:
+    import jieba
+
+    return Path(jieba.__file__).with_name("dict.txt")
+
+
+def _cache_file() -> Path:
+    st = _dict_path().stat()
+    return cache_dir() / f"jieba-buckets-v{_CACHE_VERSION}-{st.st_size}-{st.st_mtime_ns}.marshal"
+
+
+def _build_blobs() -> tuple[dict[str, tuple[str, bytes, str]], int, int]:
+    """Parse jieba's dict.txt exactly as jieba does (FREQ with prefixes, total, POS tags)."""
+    freq: dict[str, int] = {}
+    tags: dict[str, str] = {}
+    total = 0
+    with open(_dict_path(), encoding="utf-8") as f:
+        for line in f:
+            parts = line.strip().split(" ")
+            if len(parts) < 2 or not parts[0]:
+                continue
+            word, n = parts[0], int(parts[1])
+            freq[word] = n
+            total += n
+            if len(parts) > 2:
+                tags[word] = parts[2]
+            for i in range(1, len(word)):
+                freq.setdefault(word[:i], 0)
+    buckets: dict[str, list[str]] = {}
+    for w in freq:
+        buckets.setdefault(w[0], []).append(w)
+    blobs = {
+        c: ("\n".join(ws), array("q", (freq[w] for w in ws)).tobytes(),
+            "\n".join(tags.get(w, "") for w in ws))
+        for c, ws in buckets.items()
+    }  # fmt: skip
+    return blobs, total, len(freq)
+
+
+def _load_store() -> tuple[_Store, int]:
+    path = _cache_file()
+    try:
+        with open(path, "rb") as f:
+            version, blobs, total, count = marshal.load(f)
+        if version != _CACHE_VERSION:
+            raise ValueError("stale cache")
+    except (OSError, ValueError, EOFError, TypeError):
+        log.info("building jieba dictionary cache %s", path)
+        blobs, total, count = _build_blobs()
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent)
+            with os.fdopen(fd, "wb") as f:
+                marshal.dump((_CACHE_VERSION, blobs, total, count), f)
+            os.replace(tmp, path)
+        except OSError:
+            log.warning("could not write jieba cache %s", path, exc_info=True)
+    return _Store(blobs, count), total
+
+
+def _import_posseg():
+    """Import jieba.posseg without its import-time parse of dict.txt for POS tags (~0.7 s)."""
+    import sys
+
+    import jieba
+
+    if "jieba.posseg" in sys.modules:
+        return sys.modules["jieba.posseg"]
+    jieba.dt.get_dict_file = lambda: io.BytesIO(b"")  # the module-level POSTokenizer reads this
+    try:
+        import jieba.posseg
+    finally:
+        del jieba.dt.get_dict_file
+    return jieba.posseg
+
+
 def init() -> float:
-    """Load jieba (dictionary cache + POS tables) once; returns the seconds it took."""
+    """Load jieba (compact dictionary cache + POS tables) once; returns the seconds it took."""
     global _pos_tokenizer, _init_seconds
     if _pos_tokenizer is not None:
         return _init_seconds or 0.0
@@ -48,21 +244,24 @@ def init() -> float:
             return _init_seconds or 0.0
         t0 = time.perf_counter()
         import jieba
-        import jieba.posseg
 
         jieba.setLogLevel(logging.WARNING)  # jieba prints its cache chatter at INFO/DEBUG
+        posseg = _import_posseg()
+        store, total = _load_store()
         tok = jieba.Tokenizer()
-        tok.tmp_dir = str(cache_dir())  # the marshalled prefix dict loads ~5x faster than parsing
-        tok.initialize()
+        tok.FREQ, tok.total = _FreqView(store), total  # type: ignore[assignment]
+        tok.initialized = True
+        tags = _TagView(store)
+        if not posseg.dt.word_tag_tab:  # the global POSTokenizer we kept from parsing dict.txt
+            posseg.dt.word_tag_tab = tags
         for word, freq, pos in _USER_WORDS:
             tok.add_word(word, freq, pos)
-        # Importing jieba.posseg already parsed dict.txt for POS tags into its global tokenizer;
-        # reuse that table instead of parsing again (POSTokenizer.__init__ costs ~0.4 s).
-        pt = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+        pt = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
         pt.tokenizer = tok
-        pt.word_tag_tab = dict(jieba.posseg.dt.word_tag_tab)
+        pt.word_tag_tab = tags
         for word, _freq, pos in _USER_WORDS:
-            pt.word_tag_tab[word] = pos
+            tags[word] = pos
+        tok.user_word_tag_tab = {}
         list(pt.cut("预热"))  # forces the HMM/Viterbi tables to load now, not on the first request
         _pos_tokenizer = pt
         _init_seconds = time.perf_counter() - t0

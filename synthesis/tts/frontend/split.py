@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from .g2p import Word
@@ -61,22 +61,41 @@ def split_clauses(text: str) -> list[Clause]:
     return clauses
 
 
-def _cut(words: Sequence[Word], budget: int) -> int:
-    """How many leading words fit `budget`, cutting at a #2, else a #1 boundary."""
-    total, best2, best1, k = 0, 0, 0, 0
-    for k, w in enumerate(words):
+def _cut(words: Sequence[Word], budget: int, limit: int, blocked: Collection[int] = ()) -> int:
+    """How many leading words make the next pass.
+
+    The cut never falls inside a normalized number/date/time/acronym (`blocked` offsets) and
+    prefers, within `budget` syllables, a #2 boundary (unless much earlier than a #1), then a #1.
+    If no prosodic-word boundary fits, the pass runs to the end of the first prosodic word
+    (up to `limit` syllables); only then does it cut inside a prosodic word (#0).
+    """
+    total = syl2 = syl1 = 0
+    best2 = best1 = best0 = any_cut = over = 0
+    n = len(words)
+    for k in range(1, n + 1):
+        w = words[k - 1]
         total += len(w.syllables)
-        if total > budget:
-            break
-        if w.boundary in ("#2", "#3"):
-            best2 = k + 1
-        elif w.boundary == "#1":
-            best1 = k + 1
-    else:
-        return len(words)
-    if best2 and best2 * 2 >= best1:  # a #2 not too far back beats a later #1
+        ok = k == n or w.end not in blocked
+        phrase = w.boundary in ("#2", "#3")
+        if total <= budget:
+            any_cut = k
+            if not ok:
+                continue
+            if phrase:
+                best2, syl2 = k, total
+            elif w.boundary == "#1":
+                best1, syl1 = k, total
+            else:
+                best0 = k
+        else:
+            if ok and (phrase or w.boundary == "#1" or k == n) and total <= limit:
+                over = k
+                break
+            if total > limit:
+                break
+    if best2 and syl2 * 2 >= syl1:  # a #2 not too far back beats a later #1
         return best2
-    return best1 or best2 or max(k, 1)
+    return best1 or best2 or over or best0 or any_cut or 1
 
 
 def _split_word(w: Word, size: int) -> list[Word]:
@@ -93,9 +112,15 @@ def _split_word(w: Word, size: int) -> list[Word]:
 
 
 def plan_passes(
-    clauses: Sequence[Clause], max_syllables: int = 60, first_max_syllables: int = 12
+    clauses: Sequence[Clause],
+    max_syllables: int = 60,
+    first_max_syllables: int = 12,
+    blocked: Collection[int] = (),
 ) -> list[PassPlan]:
-    """Merge clauses of a sentence into passes under the budget (smaller first); cut long ones."""
+    """Merge clauses of a sentence into passes under the budget (smaller first); cut long ones.
+
+    `blocked`: normalized offsets inside a number/date/acronym reading, never a cut point.
+    """
     max_syllables = max(4, min(max_syllables, HARD_MAX_SYLLABLES))
     first_max_syllables = max(1, min(first_max_syllables, max_syllables))
     passes: list[PassPlan] = []
@@ -140,9 +165,9 @@ def plan_passes(
             if cur:  # does not fit next to earlier clauses: start a fresh pass
                 flush()
                 continue
-            if len(words[0].syllables) > room:  # one giant word (e.g. 200 spelled letters)
+            if len(words[0].syllables) > max_syllables:  # one giant word (200 spelled letters)
                 words[:1] = _split_word(words[0], room)
-            k = _cut(words, room)
+            k = _cut(words, room, max_syllables, blocked)
             head, words = words[:k], words[k:]
             cur_start = head[0].start
             cur, cur_syl = head, sum(len(w.syllables) for w in head)

@@ -1,0 +1,1 @@
+"""The HTTP API (DRF): one concept per module, composed in views and settings."""

@@ -1,0 +1,23 @@
+"""Thin django-q2 entry points: each calls one service function and returns a small summary."""
+
+from __future__ import annotations
+
+from . import services
+
+
+def run_job(job_id: str) -> str:
+    job = services.job_run(job_id=job_id)
+    return f"{job_id}: {job.status if job else 'gone'}"
+
+
+def prune_audio() -> str:
+    report = services.audio_prune(dry_run=False)
+    return (
+        f"purged {len(report.files)} files of {len(report.jobs)} jobs, "
+        f"{len(report.orphans)} orphans, {report.bytes_freed} bytes"
+    )
+
+
+def reap_jobs() -> str:
+    report = services.jobs_reap()
+    return f"requeued {len(report.requeued)}, failed {len(report.failed)}"

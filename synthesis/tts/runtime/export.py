@@ -1,0 +1,439 @@
+"""Export the built-in voice to ONNX (fp32), then quantize the convolutions to static int8.
+
+    python -m synthesis.tts.runtime.export [--force] [--dir DIR]
+
+Runs once per install (scripts/install.sh) or on the first engine load with an empty cache
+(`onnx_backend.ensure_graphs()` runs this module in a subprocess, so the serving process never
+imports torch). Output: `cache.graph_dir()`, written to a temporary folder and renamed into
+place, so concurrent workers never see half an export.
+
+Graphs (batch 1; the engine runs one pass at a time):
+  encoder   ids [1, T] -> h [1, T, 256], log_dur [1, T], f0 [1, T], energy [1, T]
+            embedding + encoder + the three variance predictors, before any prosody control.
+            The controls (speed, f0 ratio/shift, energy ratio) and the duration rounding are
+            a few numpy ops in `onnx_backend`, written exactly like the torch port.
+  decoder   h, f0, energy [1, T], index [F] -> mel_before, mel [1, F, 80]
+            f0/energy embeddings, length regulation as a gather (index = repeat(arange(T), dur)),
+            positions, decoder, mel dense, postnet.
+  vocoder   mel [1, F, 80] -> wav [1, F * 300], PQMF included (one transposed conv).
+int8: QDQ, per-channel int8 weights and uint8 activations on Conv / ConvTranspose only
+(attention and dense layers stay fp32), MinMax-calibrated on real mels of texts that are not
+the benchmark paragraph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import cache
+
+log = logging.getLogger(__name__)
+
+OPSET = 18
+
+# Calibration texts: varied sentence types, numbers, questions; NOT the benchmark paragraph.
+CALIBRATION_TEXTS = (
+    "今天天气真好，我们一起去公园散步吧！",
+    "请问去火车站应该坐几路公交车？大概需要多长时间？",
+    "会议定于二零二六年三月十五日上午九点在三楼会议室召开，请各部门负责人准时参加。",
+    "他小心翼翼地打开那个旧木箱，里面装满了泛黄的信件和几张模糊的老照片。",
+    "哇，这也太厉害了吧！你是怎么做到的？",
+    "根据气象台预报，明天夜间到后天白天，本市将有中到大雨，局部地区有暴雨。",
+    "孩子们唱着歌，跳着舞，笑声传遍了整个山谷。",
+    "对不起，我刚才没听清楚，您能再说一遍吗？",
+)
+# (speed, f0 ratio, f0 shift, energy ratio): the neutral voice and the corners styles reach.
+CALIBRATION_CONTROLS = ((1.0, 1.0, 0.0, 1.0), (0.8, 1.3, 0.8, 1.2), (1.25, 0.7, -0.8, 0.8))
+
+
+# --- export-time rewrites (same numbers, faster graphs) ----------------------------------------
+
+
+def mish(x):
+    """x·tanh(softplus(x)) with one exp: tanh(log(1+e)) = n / (n + 2), n = e·(e + 2).
+
+    ONNX Runtime runs the exported Softplus as a scalar log1p(exp) loop: 15 % of the decoder.
+    The exp argument is capped at 20, where n / (n + 2) is 1 in float32 already.
+    """
+    import torch
+
+    e = torch.exp(torch.clamp(x, max=20.0))
+    n = e * (e + 2.0)
+    return x * (n / (n + 2.0))
+
+
+def polyphase_weight(weight, stride: int):
+    """ConvTranspose1d weight [in, out, K] -> Conv1d weight [stride·out, in, L], L = ceil(K/s).
+
+    y[m·s + r] = sum_j W[:, :, j·s + r]ᵀ x[m - j]: one ordinary convolution (padding L - 1
+    both sides) whose output channel r·out + o is phase r of channel o; interleaving the phases
+    gives the full transposed convolution, length (T + L - 1)·s. ONNX Runtime's ConvTranspose
+    (col2im) is 4x slower per FLOP than its Conv and has no int8 kernel worth having.
+    """
+    import torch
+
+    cin, cout, k = weight.shape
+    taps = -(-k // stride)
+    w = torch.zeros(cin, cout, taps * stride, dtype=weight.dtype)
+    w[:, :, :k] = weight
+    # w[c, o, j·s + r] -> wc[r, o, c, L-1-j]
+    w = w.view(cin, cout, taps, stride).permute(3, 1, 0, 2).flip(-1)
+    return w.reshape(stride * cout, cin, taps).contiguous(), taps
+
+
+def _rewrites():
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    class PolyphaseTransposedConv(nn.Module):
+        """Full (uncropped) ConvTranspose1d output as Conv1d + interleave."""
+
+        def __init__(self, weight, bias, stride: int):
+            super().__init__()
+            w, taps = polyphase_weight(weight, stride)
+            self.stride, self.taps, self.cout = stride, taps, weight.shape[1]
+            self.conv = nn.Conv1d(weight.shape[0], w.shape[0], taps, padding=taps - 1)
+            with torch.no_grad():
+                self.conv.weight.copy_(w)
+                if bias is None:
+                    self.conv.bias.zero_()
+                else:
+                    self.conv.bias.copy_(bias.repeat(stride))
+
+        def forward(self, x):
+            y = self.conv(x)  # [B, s·out, T + L - 1]
+            b, _, t = y.shape
+            y = y.view(b, self.stride, self.cout, t).permute(0, 2, 3, 1)
+            return y.reshape(b, self.cout, t * self.stride)
+
+    class FastUpsample(nn.Module):
+        def __init__(self, up):
+            super().__init__()
+            self.scale, self.negative_slope = up.scale, up.negative_slope
+            self.conv = PolyphaseTransposedConv(up.conv.weight, up.conv.bias, up.scale)
+
+        def forward(self, x):
+            n = x.shape[-1] * self.scale
+            y = self.conv(F.leaky_relu(x, self.negative_slope))
+            left = self.scale // 2
+            return y[..., left : left + n]
+
+    class FastPQMF(nn.Module):
+        def __init__(self, pqmf):
+            super().__init__()
+            self.pad = pqmf.taps // 2
+            self.conv = PolyphaseTransposedConv(pqmf.weight, None, pqmf.bands)
+            self.bands = pqmf.bands
+
+        def forward(self, x):
+            n = x.shape[-1] * self.bands
+            y = self.conv(x)
+            return y[:, 0, self.pad : self.pad + n]
+
+    class FastFeedForward(nn.Module):
+        def __init__(self, ffn):
+            super().__init__()
+            self.conv1, self.conv2 = ffn.conv1, ffn.conv2
+
+        def forward(self, x, mask=None):
+            y = mish(self.conv1(x.transpose(1, 2)))
+            if mask is not None:
+                y = y * mask.transpose(1, 2)
+            return self.conv2(y).transpose(1, 2)
+
+    return FastUpsample, FastPQMF, FastFeedForward
+
+
+def fast_vocoder(vocoder):
+    """A copy of the vocoder with the transposed convolutions (and PQMF) as polyphase convs."""
+    import copy
+
+    from ..models.mb_melgan import Upsample
+
+    FastUpsample, FastPQMF, _ = _rewrites()
+    v = copy.deepcopy(vocoder)
+    for i, block in enumerate(v.blocks):
+        if isinstance(block, Upsample):
+            v.blocks[i] = FastUpsample(block)
+    v.pqmf = FastPQMF(v.pqmf)
+    return v.eval()
+
+
+def fast_acoustic(acoustic):
+    """A copy of FastSpeech2 with Mish as one exp (decoder and encoder FFNs)."""
+    import copy
+
+    _, _, FastFeedForward = _rewrites()
+    a = copy.deepcopy(acoustic)
+    for stack in (a.encoder, a.decoder):
+        for layer in stack.layers:
+            layer.ffn = FastFeedForward(layer.ffn)
+    return a.eval()
+
+
+# --- graph wrappers ---------------------------------------------------------------------------
+
+
+def _wrappers():
+    import torch
+    from torch import nn
+
+    class EncoderGraph(nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, ids):
+            m = self.m
+            t = ids.shape[1]
+            h = m.embedding(ids) + m.positions[1 : t + 1]
+            h = m.encoder(h, None)
+            va = m.variance_adaptor
+            log_dur = va.duration_predictor(h, None)
+            f0 = va.f0_predictor(h, None)
+            energy = va.energy_predictor(h, None)
+            return h, log_dur, f0, energy
+
+    class DecoderGraph(nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, h, f0, energy, index):
+            m = self.m
+            va = m.variance_adaptor
+            h = h + (va.f0_embedding(f0) + va.energy_embedding(energy))
+            frames = torch.index_select(h, 1, index)
+            n = index.shape[0]
+            x = m.decoder(frames + m.positions[1 : n + 1].unsqueeze(0), None)
+            mel_before = m.mel_dense(x)
+            return mel_before, mel_before + m.postnet(mel_before, None)
+
+    return EncoderGraph, DecoderGraph
+
+
+def _export(module, args, path: Path, input_names, output_names, dynamic_axes) -> None:
+    import torch
+
+    with torch.inference_mode():
+        torch.onnx.export(
+            module,
+            args,
+            str(path),
+            input_names=input_names,
+            output_names=output_names,
+            dynamic_axes=dynamic_axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+
+
+# --- calibration data -------------------------------------------------------------------------
+
+
+def calibration_inputs(acoustic) -> tuple[list[dict], list[dict]]:
+    """Real decoder inputs and real mels (fp32 torch) for the texts and controls above."""
+    import torch
+
+    from ..assets import mapper_path
+    from ..frontend import Frontend
+
+    frontend = Frontend(json.loads(mapper_path().read_text(encoding="utf-8")))
+    dec, voc = [], []
+    with torch.inference_mode():
+        for i, text in enumerate(CALIBRATION_TEXTS):
+            speed, f0r, f0s, enr = CALIBRATION_CONTROLS[i % len(CALIBRATION_CONTROLS)]
+            for p in frontend.analyze(text):
+                ids = torch.tensor([frontend.ids(p)], dtype=torch.long)
+                out = acoustic(
+                    ids, speed_ratio=speed, f0_ratio=f0r, f0_shift=f0s, energy_ratio=enr
+                )
+                index = np.repeat(np.arange(ids.shape[1]), out.durations[0].numpy())
+                # The encoder's h, before the f0/energy embeddings are added (the graph input).
+                t = ids.shape[1]
+                h = acoustic.encoder(acoustic.embedding(ids) + acoustic.positions[1 : t + 1], None)
+                dec.append(
+                    {
+                        "h": h.numpy(),
+                        "f0": out.f0.numpy(),
+                        "energy": out.energy.numpy(),
+                        "index": index.astype(np.int64),
+                    }
+                )
+                voc.append({"mel": out.mel.numpy()})
+    return dec, voc
+
+
+class _Reader:
+    """onnxruntime.quantization CalibrationDataReader over a list of feeds."""
+
+    def __init__(self, feeds: list[dict]):
+        self._it = iter(feeds)
+
+    def get_next(self):
+        return next(self._it, None)
+
+    def rewind(self):  # newer ORT versions may call this
+        pass
+
+
+def _flatten_histogram_batches() -> None:
+    """ORT's histogram calibrators stack all batches with np.asarray, which fails when the
+    passes differ in length (ours always do). Flatten each tensor's batches into one vector."""
+    from onnxruntime.quantization import calibrate
+
+    collector = calibrate.HistogramCollector
+    if getattr(collector, "_flattened", False):
+        return
+    original = collector.collect
+
+    def collect(self, name_to_arr):
+        flat = {
+            k: [np.concatenate([np.asarray(a, dtype=np.float32).ravel() for a in v])]
+            for k, v in name_to_arr.items()
+        }
+        return original(self, flat)
+
+    collector.collect = collect
+    collector._flattened = True
+
+
+def quantize(
+    src: Path,
+    dst: Path,
+    feeds: list[dict],
+    *,
+    op_types=("Conv", "ConvTranspose"),
+    exclude=(),
+    method: str = "MinMax",
+    extra: dict | None = None,
+) -> None:
+    from onnxruntime.quantization import (
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    _flatten_histogram_batches()
+    pre = dst.with_suffix(".pre.onnx")
+    quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
+    quantize_static(
+        str(pre),
+        str(dst),
+        _Reader(feeds),
+        quant_format=QuantFormat.QDQ,
+        op_types_to_quantize=list(op_types),
+        per_channel=True,
+        activation_type=QuantType.QUInt8,
+        weight_type=QuantType.QInt8,
+        nodes_to_exclude=list(exclude),
+        calibrate_method=getattr(CalibrationMethod, method),
+        extra_options={"CalibTensorRangeSymmetric": False, **(extra or {})},
+    )
+    pre.unlink(missing_ok=True)
+
+
+# --- the export -------------------------------------------------------------------------------
+
+
+def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
+    import torch
+
+    from ..models.loader import load_acoustic, load_vocoder
+
+    folder = folder or cache.graph_dir()
+    if cache.is_complete(folder) and not force:
+        return folder
+    started = time.perf_counter()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=folder.name + ".tmp"))
+    try:
+        acoustic, vocoder = load_acoustic(), load_vocoder()
+        fast_ac, fast_voc = fast_acoustic(acoustic), fast_vocoder(vocoder)
+        EncoderGraph, DecoderGraph = _wrappers()
+        ids = torch.randint(1, 200, (1, 40))
+        f = cache.FILES
+        _export(
+            EncoderGraph(fast_ac),
+            (ids,),
+            tmp / f["encoder"],
+            ["ids"],
+            ["h", "log_dur", "f0", "energy"],
+            {"ids": {1: "T"}, "h": {1: "T"}, "log_dur": {1: "T"}, "f0": {1: "T"}, "energy": {1: "T"}},
+        )
+        h = torch.randn(1, 40, 256)
+        _export(
+            DecoderGraph(fast_ac),
+            (h, torch.randn(1, 40), torch.randn(1, 40), torch.arange(40).repeat_interleave(5)),
+            tmp / f["decoder-fp32"],
+            ["h", "f0", "energy", "index"],
+            ["mel_before", "mel"],
+            {
+                "h": {1: "T"},
+                "f0": {1: "T"},
+                "energy": {1: "T"},
+                "index": {0: "F"},
+                "mel_before": {1: "F"},
+                "mel": {1: "F"},
+            },
+        )
+        _export(
+            fast_voc,
+            (torch.randn(1, 60, 80),),
+            tmp / f["vocoder-fp32"],
+            ["mel"],
+            ["wav"],
+            {"mel": {1: "F"}, "wav": {1: "S"}},
+        )
+        dec_feeds, voc_feeds = calibration_inputs(acoustic)
+        quantize(tmp / f["decoder-fp32"], tmp / f["decoder-int8"], dec_feeds)
+        quantize(tmp / f["vocoder-fp32"], tmp / f["vocoder-int8"], voc_feeds)
+        info = {
+            "export_version": cache.EXPORT_VERSION,
+            "seconds": round(time.perf_counter() - started, 1),
+            "calibration_passes": len(voc_feeds),
+        }
+        (tmp / cache.DONE).write_text(json.dumps(info))
+        if folder.exists() and force:
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process finished first: theirs is as good as ours
+            if not cache.is_complete(folder):
+                raise
+        log.info("exported ONNX graphs to %s in %.1f s", folder, time.perf_counter() - started)
+        return folder
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="export even if the cache is current")
+    parser.add_argument("--dir", type=Path, default=None, help="output folder (default: the cache)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    import torch
+
+    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    folder = export_all(args.dir, force=args.force)
+    print(folder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Pick the networks' runtime by name. All backends share one numpy call shape:
+
+    acoustic(ids [1, T] ints, speed_ratio=, f0_ratio=, f0_shift=, energy_ratio=,
+             dropout_generator=) -> AcousticResult (numpy mel [1, F, 80], durations, f0, energy)
+    vocoder(mel [1, F, 80] float32) -> wav [1, F * 300] float32
+
+Backends:
+  fp32-torch   the PyTorch port, exact fp32 (the reference; the only one with dropout)
+  fp32-onnx    the same graphs in ONNX Runtime, fp32 (float-noise equal to fp32-torch)
+  int8-onnx    ONNX Runtime, decoder + postnet and vocoder convolutions static int8
+               (encoder, attention and dense layers fp32), the default
+  Mixed forms for experiments: `onnx:<decoder precision>/<vocoder precision>`, e.g.
+  `onnx:fp32/int8`.
+The environment variable TTS_BUILTIN_BACKEND overrides the default.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import BACKENDS, DEFAULT_BACKEND
+from .onnx_backend import AcousticResult
+
+
+def default_backend() -> str:
+    return os.environ.get("TTS_BUILTIN_BACKEND", DEFAULT_BACKEND)
+
+
+def _precisions(name: str) -> tuple[str, str] | None:
+    if name == "fp32-onnx":
+        return "fp32", "fp32"
+    if name == "int8-onnx":
+        return "int8", "int8"
+    if name.startswith("onnx:"):
+        dec, _, voc = name[5:].partition("/")
+        if {dec, voc} <= {"fp32", "int8"}:
+            return dec, voc
+    return None
+
+
+def check(name: str) -> str:
+    if name != "fp32-torch" and _precisions(name) is None:
+        raise ValueError(f"unknown backend {name!r}; one of {', '.join(BACKENDS)}")
+    return name
+
+
+class TorchAcoustic:
+    """The exact fp32 PyTorch port behind the numpy call shape."""
+
+    def __init__(self, threads: int):
+        import torch
+
+        from ..models.loader import load_acoustic
+
+        torch.set_num_threads(threads)
+        self._torch = torch
+        self.model = load_acoustic()
+
+    def __call__(self, ids, **controls) -> AcousticResult:
+        torch = self._torch
+        with torch.inference_mode():
+            out = self.model(torch.as_tensor(ids, dtype=torch.long).reshape(1, -1), **controls)
+        return AcousticResult(
+            out.mel_before.numpy(),
+            out.mel.numpy(),
+            out.durations.numpy(),
+            out.f0.numpy(),
+            out.energy.numpy(),
+        )
+
+
+class TorchVocoder:
+    hop = 300
+    receptive_frames = 22
+
+    def __init__(self, threads: int):
+        import torch
+
+        from ..models.loader import load_vocoder
+
+        torch.set_num_threads(threads)
+        self._torch = torch
+        self.model = load_vocoder()
+
+    def __call__(self, mel):
+        torch = self._torch
+        with torch.inference_mode():
+            return self.model(torch.from_numpy(mel)).numpy()
+
+
+def load(name: str, *, threads: int = 2, spinning: bool = False):
+    """(acoustic, vocoder) for backend `name`."""
+    check(name)
+    if name == "fp32-torch":
+        return TorchAcoustic(threads), TorchVocoder(threads)
+    from .onnx_backend import OnnxAcoustic, OnnxVocoder, ensure_graphs
+
+    dec, voc = _precisions(name)
+    folder = ensure_graphs()
+    return (
+        OnnxAcoustic(folder, precision=dec, threads=threads, spinning=spinning),
+        OnnxVocoder(folder, precision=voc, threads=threads, spinning=spinning),
+    )
