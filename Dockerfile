@@ -16,11 +16,9 @@ WORKDIR /app
 USER tts
 
 # Dependencies first, so code changes do not reinstall torch.
-COPY --chown=tts:tts requirements.txt ./
+COPY --chown=tts:tts requirements.txt requirements-dev.txt ./
 COPY --chown=tts:tts scripts/ scripts/
-RUN PYTHON=python3 bash scripts/install.sh \
-    # PostgreSQL driver, for DATABASE_URL=postgres://... (see compose.yaml's postgres profile)
-    && .venv/bin/python -m pip install --disable-pip-version-check -q "psycopg[binary]==3.3.9"
+RUN PYTHON=python3 bash scripts/install.sh
 
 COPY --chown=tts:tts . .
 

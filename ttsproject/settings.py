@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_q",
     "synthesis",
 ]
@@ -172,6 +173,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "synthesis.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
+    # Swagger UI from the sidecar package, not a CDN: the docs page works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "Mandarin TTS service",
     "DESCRIPTION": "Chinese multi-emotion text-to-speech: jobs, history, voices.",
     "VERSION": "1.0.0",
