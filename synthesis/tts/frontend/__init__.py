@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,14 @@ class Frontend:
             "opencc": opencc_s,
             "total": time.perf_counter() - t0,
         }
+
+    @classmethod
+    def start_warmup(cls) -> threading.Thread:
+        """Run warmup() in a daemon thread (e.g. while the networks load); analyze() waits for
+        whatever part is still loading, so this is always safe. Join it to get the timings."""
+        t = threading.Thread(target=cls.warmup, name="tts-frontend-warmup", daemon=True)
+        t.start()
+        return t
 
     def normalize(self, text: str) -> str:
         """Normalized text (for --dry-run)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -65,7 +66,14 @@ _UNITS = {
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 _CURRENCY = {"¥": "元", "￥": "元", "$": "美元", "€": "欧元", "£": "英镑"}
 # A unit word written after a currency sign (¥128.5元, $3美元) is spoken once, as written.
-_CURRENCY_WORDS = "人民币|块钱|美元|美金|欧元|英镑|港元|港币|日元|元|块|圆"
+_CURRENCY_CODES = {
+    "USD": "美元", "RMB": "元", "CNY": "元", "EUR": "欧元", "GBP": "英镑", "HKD": "港元",
+    "JPY": "日元",
+}  # fmt: skip
+_CURRENCY_WORDS = "|".join(
+    ["人民币", "块钱", "美元", "美金", "欧元", "英镑", "港元", "港币", "日元", "元", "块", "圆"]
+    + list(_CURRENCY_CODES)
+)
 # Chinese unit words that merely repeat a symbol unit (3kg公斤, 20℃摄氏度): read only one.
 _UNIT_ECHO = {
     "千克": "千克|公斤", "公里": "公里|千米", "米": "米", "厘米": "厘米", "毫米": "毫米",
@@ -206,6 +214,9 @@ def _halfwidth(ch: str) -> str:
     o = ord(ch)
     if ch in _FW_KEEP:
         return ch
+    if 0xC0 <= o <= 0x24F:  # é, ñ, ß...: the base Latin letter, so café is spelled C A F E
+        base = unicodedata.normalize("NFKD", ch)[:1]
+        return base if base.isascii() and base.isalpha() else ch
     if 0xFF01 <= o <= 0xFF5E:
         return chr(o - 0xFEE0)
     if o == 0x3000:
@@ -295,7 +306,8 @@ def _h_fraction(m: re.Match[str], text: str, end: int) -> str:
 
 
 def _h_currency(m: re.Match[str], text: str, end: int) -> str:
-    unit = m.group("word") or _CURRENCY[m.group("cur")]
+    word = m.group("word")
+    unit = _CURRENCY_CODES.get(word, word) if word else _CURRENCY[m.group("cur")]
     out = number_to_cn(m.group("a"), liang=True)
     if m.group("b"):
         out += "到" + number_to_cn(m.group("b"), liang=True)
@@ -340,6 +352,7 @@ def _h_dash(m: re.Match[str], text: str, end: int) -> str:
 _RANGE_SEP = r"\s*[-~—–至到]\s*"
 _MATH = {"+": "加", "×": "乘", "*": "乘", "÷": "除以", "=": "等于", "＝": "等于"}
 _RULES: list[tuple[re.Pattern[str], _Handler]] = [
+    (re.compile(r"\x1b\[[0-9;?]*[A-Za-z]"), lambda m, t, e: ""),  # terminal colour codes
     (re.compile(r"https?://|www\.", re.I), lambda m, t, e: ""),  # URL schemes are not read aloud
     (re.compile(r"(?<=[A-Za-z0-9])\.(?=[A-Za-z])"), lambda m, t, e: "点"),  # example.com
     (re.compile(r"(?<=[A-Za-z0-9])\s*@\s*(?=[A-Za-z0-9])"), lambda m, t, e: "艾特"),  # e-mail "at"
@@ -348,7 +361,13 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
     (re.compile(r"(?<=\d)\s*-\s*(?=\d+(?:\.\d+)?\s*[=＝])"), lambda m, t, e: "减"),  # 3-2=1
     (re.compile(r"(?<=\d)\s*[+×*÷=＝]\s*(?=[\d-])"), lambda m, t, e: _MATH[m.group(0).strip()]),
     # 元/斤, 次/天: a slash between a unit and a measure word is read 每 ("per")
-    (re.compile(r"(?<=[元块角分克斤米升吨个次])\s*/\s*(?=[个斤克件只台次人天年月日时份瓶盒包袋箱张本公千平立米升吨])"), lambda m, t, e: "每"),
+    (
+        re.compile(
+            r"(?<=[元块角分克斤米升吨个次])\s*/\s*"
+            r"(?=[个斤克件只台次人天年月日时份瓶盒包袋箱张本公千平立米升吨])"
+        ),
+        lambda m, t, e: "每",
+    ),
     (re.compile(r"\.{3,}|…+|。{3,}"), _h_ellipsis),
     (re.compile(r"—{1,}|-{2,}"), _h_dash),
     # full dates first: their dashes must not be read as ranges or minus signs
@@ -400,6 +419,13 @@ _RULES: list[tuple[re.Pattern[str], _Handler]] = [
             rf"\s*(?P<word>{_CURRENCY_WORDS})?"
         ),
         _h_currency,
+    ),
+    # 100 USD, 12.5RMB: an ISO currency code after an amount is read as the currency's name
+    (
+        re.compile(
+            rf"(?P<a>\d[\d,]*(?:\.\d+)?)\s*(?P<code>{'|'.join(_CURRENCY_CODES)})(?![A-Za-z])"
+        ),
+        lambda m, t, e: number_to_cn(m.group("a"), liang=True) + _CURRENCY_CODES[m.group("code")],
     ),
     # long digit strings (IDs, codes, numbers with a leading zero) are read digit by digit
     (re.compile(r"(?<![\d.])(?:0\d{3,}|\d{17,})(?![\d.])"), _h_digits),

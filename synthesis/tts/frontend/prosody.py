@@ -13,7 +13,10 @@ PAUSES: dict[str, float] = {
     "。": 0.45, "！": 0.45, "？": 0.45, "\n": 0.6, "……": 0.55, "…": 0.55,
     "；": 0.3, "：": 0.25, "——": 0.35, "—": 0.35, "，": 0.2, "、": 0.12,
 }  # fmt: skip
-PHRASE_MAX = 7  # syllables: longer stretches get a #2 prosodic-phrase break
+PHRASE_MAX = 7  # syllables: longer stretches get a #2 prosodic-phrase break...
+PHRASE_SOFT_MAX = 9  # ...unless ≤ this long and no clear syntactic break (score ≥ STRONG)
+STRONG = 2.5
+PHRASE_MIN_SIDE = 3  # a soft-range split leaves at least this many syllables on each side
 GROUP_MAX = 5  # syllables in one prosodic word, unless a clitic must attach
 
 _ATTACH_LEFT_WORDS = set("的地得了着过们吗呢吧啊呀啦嘛哦哇儿里上下中")
@@ -51,7 +54,14 @@ def group_words(words: Sequence[Word]) -> list[list[int]]:
         if groups:
             last = words[groups[-1][-1]]
             lean_right = len(last.syllables) == 1 and last.pos.startswith(_ATTACH_RIGHT_POS)
-            lone = len(groups[-1]) == 1 and sizes[-1] == 1 and c <= 3
+            # a lone monosyllable joins the next word (他说, 让大家), but not an adverb that
+            # or preposition that leans on what follows (我#1也想买, 他#1不想走, 你#1把水果)
+            lone = (
+                len(groups[-1]) == 1
+                and sizes[-1] == 1
+                and c <= 3
+                and not (w.pos[:1] in ("d", "p") or w.text[:1] in "不没别")
+            )
             if (
                 _attach_left(w, last)
                 or (lean_right and sizes[-1] + c <= GROUP_MAX)
@@ -78,10 +88,12 @@ def _score(words: Sequence[Word], left: Sequence[int], right: Sequence[int]) -> 
         return 2.0
     if a.pos in ("uj", "uv") or a.text == "的":
         return -2.0  # never split a modifier from its head (…的#1小河)
+    if a.pos[:1] in ("m", "q") and b.pos[:1] in ("n", "a", "z", "b", "v", "m", "q"):
+        return -1.5  # 一个|小小的图书角: a numeral-classifier phrase belongs to what it counts
+    if a.pos[:1] in ("n", "r", "t", "s", "f") and b.pos[:1] in ("d", "v", "a"):
+        return 2.0  # subject | predicate
     if b.pos.startswith("p"):
         return 1.5
-    if a.pos[:1] in ("n", "r", "t", "s", "f") and b.pos[:1] in ("d", "v", "a"):
-        return 1.5  # subject | predicate
     if a.pos in ("ul", "uz", "ug"):
         return 0.8
     return 0.0
@@ -94,20 +106,24 @@ def _split_phrases(
     total = sum(sizes)
     if total <= PHRASE_MAX or hi - lo < 2:
         return
+    soft = total <= PHRASE_SOFT_MAX  # 8-9 syllables: split only at a clear break
+    min_side = PHRASE_MIN_SIDE if soft else 2
     best, best_j = None, None
     left = 0
     for j in range(lo + 1, hi):
         left += sizes[j - 1 - lo]
         right = total - left
-        if left < 2 or right < 2:
+        if left < min_side or right < min_side:
             continue
         last = words[groups[j - 1][-1]]
         if last.pos in ("uj", "uv") or last.text == "的":
             continue  # never split a modifier from its head (休息的|时候)
         score = _score(words, groups[j - 1], groups[j]) + 1.5 * (1 - abs(left - right) / total)
+        if min(left, right) < PHRASE_MIN_SIDE:
+            score -= 1.0  # a two-syllable #2 phrase is a last resort
         if best is None or score > best:
             best, best_j = score, j
-    if best_j is None:
+    if best_j is None or best is None or (soft and best < STRONG):
         return
     cuts.add(best_j)
     _split_phrases(words, groups, lo, best_j, cuts)

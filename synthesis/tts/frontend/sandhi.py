@@ -10,7 +10,7 @@ __all__ = ["apply_sandhi", "yi_bu_sandhi", "three_tone_sandhi"]
 
 _NUM_CHARS = set("零〇一二三四五六七八九十两")
 _BIG_UNITS = set("百千万亿")
-_ORDINAL_NEXT = set("月号")
+_ORDINAL_NEXT = set("月号楼")  # 一月, 一号, 一楼 (first floor): ordinals keep yi1
 _ORDINAL_PREV = set("第初期周")
 
 

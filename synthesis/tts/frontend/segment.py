@@ -14,6 +14,7 @@ import io
 import logging
 import marshal
 import os
+import re
 import tempfile
 import threading
 import time
@@ -37,17 +38,6 @@ _USER_WORDS: list[tuple[str, int, str]] = [
     ("好好儿", 2000, "d"), ("慢慢儿", 2000, "d"), ("差不多", 5000, "d"),
     ("数一数", 2000, "v"), ("看一看", 2000, "v"), ("想一想", 2000, "v"), ("试一试", 2000, "v"),
 ]  # fmt: skip
-
-
-def cache_dir() -> Path:
-    """Writable dir for jieba's dictionary cache (TTS_CACHE_DIR, else XDG cache, else tmp)."""
-    base = os.environ.get("TTS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    path = Path(base) / "tts-frontend" if base else Path(tempfile.gettempdir()) / "tts-frontend"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        path = Path(tempfile.gettempdir())
-    return path
 
 
 def cache_dir() -> Path:
@@ -212,6 +202,7 @@ def _load_store() -> tuple[_Store, int]:
             fd, tmp = tempfile.mkstemp(dir=path.parent)
             with os.fdopen(fd, "wb") as f:
                 marshal.dump((_CACHE_VERSION, blobs, total, count), f)
+            os.chmod(tmp, 0o644)  # built at image build time, read by an unprivileged worker
             os.replace(tmp, path)
         except OSError:
             log.warning("could not write jieba cache %s", path, exc_info=True)
@@ -274,12 +265,30 @@ def init_seconds() -> float | None:
     return _init_seconds
 
 
+# jieba's HMM tags some numeral-classifier words as names or places (三本/ns, 五排/nr) and a
+# few adverbs oddly (很/zg); prosody relies on these tags, so fix them.
+_NUMCLS_RE = re.compile(
+    "[零〇一二两三四五六七八九十百千万亿几半]+"
+    "[个位只条张本次把件名头匹辆台天年岁周遍趟斤米元块毛角家间层口双对套种样份篇首部场节句"
+    "行杯瓶碗盘碟片棵朵座所架艘颗粒根支枝群批扇封项门届股倍页排]"
+)
+_ADVERBS = frozenset("很也都最太更还又再就才只")
+
+
+def _fix_pos(word: str, pos: str) -> str:
+    if pos[:1] in ("n", "x", "z", "t") and _NUMCLS_RE.fullmatch(word):
+        return "m"
+    if word in _ADVERBS and pos[:1] in ("z", "x", "n"):
+        return "d"
+    return pos
+
+
 def segment(text: str) -> list[tuple[str, str]]:
     """Segment Chinese text into (word, pos) pairs with jieba's POS tag set."""
     if _pos_tokenizer is None:
         init()
     assert _pos_tokenizer is not None
-    return [(p.word, p.flag) for p in _pos_tokenizer.cut(text)]
+    return [(p.word, _fix_pos(p.word, p.flag)) for p in _pos_tokenizer.cut(text)]
 
 
 def is_word(text: str) -> bool:

@@ -159,3 +159,30 @@ def test_unknown_characters_do_not_crash() -> None:
 
 def test_benchmark_paragraph_pinyin(pinyin_of, paragraph: str, paragraph_pinyin: str) -> None:
     assert pinyin_of(paragraph) == paragraph_pinyin
+
+
+TRADITIONAL = [
+    ("銀行行長說，這個價格很便宜。", "银行行长说，这个价格很便宜。"),
+    ("我們會說話", "我们会说话"),
+    ("臺灣的軟體很好用", "台湾的软体很好用"),
+    ("他還沒還錢", "他还没还钱"),
+    ("長頸鹿長得很高", "长颈鹿长得很高"),
+]
+
+
+@pytest.mark.parametrize(("trad", "simp"), TRADITIONAL)
+def test_traditional_round_trip(frontend, trad: str, simp: str) -> None:
+    """Traditional input reads exactly like Simplified; pass spans point into the original."""
+    pt = frontend.analyze(trad)
+    ps = frontend.analyze(simp)
+    assert [p.pinyin for p in pt] == [p.pinyin for p in ps]
+    assert [p.symbols for p in pt] == [p.symbols for p in ps]
+    assert [(p.start, p.end) for p in pt] == [(p.start, p.end) for p in ps]
+    for p in pt:
+        assert trad[p.start : p.end] == p.text
+
+
+def test_traditional_sentence_pinyin(pinyin_of) -> None:
+    assert pinyin_of("銀行行長說，這個價格很便宜。") == (
+        "yin2 hang2 hang2 zhang3 shuo1 zhe4 ge5 jia4 ge2 hen3 pian2 yi5"
+    )

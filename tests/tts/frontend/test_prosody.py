@@ -40,7 +40,17 @@ BOUNDARIES = [
     # a comma inside a pass is #3
     ("你好，再见", "#3"),
     ("我们一起去公园散步吧", "#1 #2 #1"),
-    ("岸边的柳树抽出了嫩绿的新芽", "#1 #2 #2 #1"),
+    ("岸边的柳树抽出了嫩绿的新芽", "#1 #2 #1 #1"),
+    # a conjunction / numeral-classifier phrase goes with what it introduces or counts
+    ("几排长椅和一个小小的图书角", "#1 #2 #1 #1"),
+    ("他买了三本很有意思的书", "#2 #1 #1"),
+    # an 8-9 syllable phrase stays whole unless there is a clear break (subject | predicate)
+    ("附近的居民都会沿着河边散步", "#1 #2 #1 #1 #1"),
+    ("这里已经成了他们一天中最喜欢的地方", "#1 #2 #1 #2 #1"),
+    # adverbs lean on their verb, not on a preceding monosyllabic subject
+    ("我也想买", "#1"),
+    ("他不想走", "#1"),
+    ("我很想你", "#1"),
     ("傍晚时分，夕阳把河面染成了金色", "#1 #3 #1 #2 #1"),
 ]
 
@@ -61,10 +71,10 @@ def test_no_boundary_mark_between_modifier_and_head(frontend) -> None:
 
 PARAGRAPH_MARKS = [
     "春天来了",
-    "城市#1边上的#1小河#2慢慢#1解冻#3岸边的#1柳树#2抽出了#2嫩绿的#1新芽",
-    "每天#1早上#3附近的#1居民#1都会#2沿着#1河边#1散步#3有的人#1打太极拳#3有的人#1遛狗#3"
+    "城市#1边上的#1小河#2慢慢#1解冻#3岸边的#1柳树#2抽出了#1嫩绿的#1新芽",
+    "每天#1早上#3附近的#1居民#2都会#1沿着#1河边#1散步#3有的人#1打太极拳#3有的人#1遛狗#3"
     "还有#1几个#1孩子#2在草地上#1放风筝",
-    "公园#1管理处#1最近#2增加了#1几排#1长椅#2和一个#2小小的#1图书角#3让大家#2在休息的#1时候#2"
+    "公园#1管理处#1最近#2增加了#1几排#1长椅#2和一个#1小小的#1图书角#3让大家#2在休息的#1时候#2"
     "也能读上#1几页书",
     "傍晚#1时分#3夕阳#1把河面#2染成了#1金色",
     "很多人#1说#3这里#1已经成了#2他们#1一天中#2最喜欢的#1地方",
@@ -86,3 +96,19 @@ def test_benchmark_paragraph_marks(frontend, paragraph: str) -> None:
                 out += "" if m == "#0" else m
         got.append(out)
     assert got == PARAGRAPH_MARKS
+
+
+def test_benchmark_paragraph_phrase_lengths(frontend, paragraph: str) -> None:
+    """Prosodic words are 1-4 syllables; #2/#3-delimited phrases at most 9 syllables."""
+    for p in frontend.analyze(paragraph, max_syllables=60, first_max_syllables=12):
+        marks = [s for s in p.symbols if s.startswith("#")] + ["#3"]
+        word = phrase = 0
+        for m in marks:
+            word += 1
+            phrase += 1
+            if m != "#0":
+                assert 1 <= word <= 4, p.normalized
+                word = 0
+            if m in ("#2", "#3"):
+                assert 2 <= phrase <= 9, p.normalized
+                phrase = 0

@@ -22,6 +22,19 @@ CASES = [
     ("😀你好😀。", 60, 12, ["你好😀。"]),
     ("  ", 60, 12, []),
     ("😀🎉!!", 60, 12, []),
+    # the first pass is never cut inside a number/date/time reading
+    (
+        "银行行长在2024年5月1日下午3:30去了趟北京",
+        60,
+        12,
+        ["银行行长", "在2024年5月1日下午3:30去了趟北京"],
+    ),
+    ("2024年5月1日下午3:30去了趟北京", 60, 12, ["2024年5月1日下午", "3:30去了趟北京"]),
+    ("价格是¥1,234,567.89元，对吧？", 60, 12, ["价格是", "¥1,234,567.89元，对吧？"]),
+    ("他的电话是13812345678，记一下", 60, 12, ["他的电话是", "13812345678，记一下"]),
+    ("ABCDEFGHIJKLMN是一个缩写", 60, 12, ["ABCDEFGHIJKLMN", "是一个缩写"]),
+    # the first prosodic word is longer than the budget: the pass runs to its end
+    ("中华人民共和国万岁", 60, 4, ["中华人民共和国", "万岁"]),
 ]
 
 
@@ -86,3 +99,27 @@ def test_odd_input_never_crashes(frontend, mapper, text: str) -> None:
         assert len(p.pinyin) <= 60
         assert all(s in mapper["symbol_to_id"] for s in p.symbols)
     assert all(a.end <= b.start for a, b in zip(passes, passes[1:], strict=False))
+
+
+CUT_TEXTS = [
+    "银行行长在2024年5月1日下午3:30去了趟北京",
+    "会议定于2025年12月31日23:59:59结束，费用¥12,345.67元，折合$1,700美元左右",
+    "请在2024-05-01前把CPU和GPU的型号发到13812345678，谢谢",
+    "气温从-5℃升到了38℃，湿度85%，风速60km/h，能见度12.5km",
+]
+
+
+@pytest.mark.parametrize("first_s", [1, 3, 5, 8, 12])
+@pytest.mark.parametrize("text", CUT_TEXTS)
+def test_cuts_never_split_a_reading(frontend, text: str, first_s: int) -> None:
+    """No pass boundary falls inside a number, date, time or acronym reading."""
+    from synthesis.tts.frontend.normalize import normalize
+
+    norm = normalize(text)
+    passes = frontend.analyze(text, max_syllables=60, first_max_syllables=first_s)
+    assert "".join(p.normalized for p in passes) == norm.text
+    cut = 0
+    for p in passes[:-1]:
+        cut += len(p.normalized)
+        assert all(not (a < cut < b) for a, b in norm.atoms), (p.normalized, first_s)
+    assert all(len(p.pinyin) <= 60 for p in passes)
