@@ -30,8 +30,10 @@ class SynthesisConfig(AppConfig):
         post_migrate.connect(
             signals.install_schedules, sender=self, dispatch_uid="synthesis.install_schedules"
         )
-        if hasattr(registry, "register_defaults"):
-            registry.register_defaults(threads=settings.TTS_ENGINE_THREADS)
+        registry.register_defaults(
+            threads=settings.TTS_ENGINE_THREADS,
+            modelscope_model_dir=settings.TTS_MODELSCOPE_MODEL_DIR or None,
+        )
         # TTS_EXTRA_ENGINES: "name=package.module:factory" entries (name defaults to the path),
         # for engines that live outside this package, e.g. a deterministic one under tests.
         for entry in settings.TTS_EXTRA_ENGINES:

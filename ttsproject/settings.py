@@ -226,6 +226,9 @@ else:
 # --- The speech service --------------------------------------------------------------------------
 TTS_ENGINE_THREADS = env_int("TTS_ENGINE_THREADS", 2)
 TTS_DEFAULT_VOICE = os.environ.get("TTS_DEFAULT_VOICE", "baker")
+# A local copy of ModelScope's Sambert-Hifigan model (never downloaded at run time). Its
+# pipeline also needs ttsfrd and kantts from ModelScope's own wheel index.
+TTS_MODELSCOPE_MODEL_DIR = os.environ.get("TTS_MODELSCOPE_MODEL_DIR", "")
 TTS_MAX_TEXT_CHARS = env_int("TTS_MAX_TEXT_CHARS", 5000)
 TTS_MAX_QUEUED_JOBS = env_int("TTS_MAX_QUEUED_JOBS", 200)
 TTS_DEFAULT_WAIT_SECONDS = env_float("TTS_DEFAULT_WAIT_SECONDS", 30.0)
