@@ -27,6 +27,7 @@ ENV DJANGO_DEBUG=0 \
     DJANGO_MEDIA_ROOT=/data/media \
     TTS_SQLITE_PATH=/data/db.sqlite3 \
     TTS_CACHE_DIR=/data/cache \
+    TTS_DJANGO_CACHE_DIR=/data/django-cache \
     TTS_BIND=0.0.0.0:8000
 RUN DJANGO_SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-0123 \
     .venv/bin/python manage.py collectstatic --noinput --verbosity 0

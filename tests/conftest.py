@@ -240,7 +240,7 @@ def start_qcluster(base: Path, **extra_env: str) -> Cluster:
         **_database_env(),
         "DJANGO_SETTINGS_MODULE": "ttsproject.settings",
         "DJANGO_MEDIA_ROOT": str(media_root),
-        "TTS_CACHE_DIR": str(cache_dir),
+        "TTS_DJANGO_CACHE_DIR": str(cache_dir),
         "TTS_EXTRA_ENGINES": f"{engines.ENGINE_NAME}=tests.engines:create",
         "TTS_WORKERS": "1",
         "TTS_HEARTBEAT_SECONDS": "1",

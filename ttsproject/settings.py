@@ -219,7 +219,9 @@ else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": os.environ.get("TTS_CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "LOCATION": os.environ.get(
+                "TTS_DJANGO_CACHE_DIR", str(BASE_DIR / "var" / "django-cache")
+            ),
         }
     }
 

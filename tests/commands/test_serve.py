@@ -79,7 +79,7 @@ def test_serve_end_to_end_starts_both_and_stops_on_sigterm(tmp_path):
         TTS_SQLITE_PATH=str(tmp_path / "db.sqlite3"),
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
         DJANGO_MEDIA_ROOT=str(tmp_path / "media"),
-        TTS_CACHE_DIR=str(tmp_path / "cache"),
+        TTS_DJANGO_CACHE_DIR=str(tmp_path / "cache"),
         TTS_BIND=f"127.0.0.1:{port}",
         TTS_WORKERS="1",
     )
