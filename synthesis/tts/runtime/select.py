@@ -7,19 +7,23 @@
 Backends:
   fp32-torch   the PyTorch port, exact fp32 (the reference; the only one with dropout)
   fp32-onnx    the same graphs in ONNX Runtime, fp32 (float-noise equal to fp32-torch)
-  int8-onnx    ONNX Runtime, decoder + postnet and vocoder convolutions static int8
-               (encoder, attention and dense layers fp32), the default
-  Mixed forms for experiments: `onnx:<decoder precision>/<vocoder precision>`, e.g.
-  `onnx:fp32/int8`.
+  int8-onnx    ONNX Runtime, the postnet's convolutions static int8, all else fp32 (the
+               default: the fastest variant inside the quality bounds of
+               tests/tts/test_fast_path.py; see bench/README.md)
+  Mixed forms for experiments: `onnx:<decoder precision>/<vocoder precision>`;
+  `onnx:int8/int8` adds the int8 vocoder (2.5x faster, but outside the quality bound).
 The environment variable TTS_BUILTIN_BACKEND overrides the default.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 
 from . import BACKENDS, DEFAULT_BACKEND
 from .onnx_backend import AcousticResult
+
+log = logging.getLogger(__name__)
 
 
 def default_backend() -> str:
@@ -30,7 +34,7 @@ def _precisions(name: str) -> tuple[str, str] | None:
     if name == "fp32-onnx":
         return "fp32", "fp32"
     if name == "int8-onnx":
-        return "int8", "int8"
+        return "int8", "fp32"
     if name.startswith("onnx:"):
         dec, _, voc = name[5:].partition("/")
         if {dec, voc} <= {"fp32", "int8"}:
@@ -101,3 +105,16 @@ def load(name: str, *, threads: int = 2, spinning: bool = False):
         OnnxAcoustic(folder, precision=dec, threads=threads, spinning=spinning),
         OnnxVocoder(folder, precision=voc, threads=threads, spinning=spinning),
     )
+
+
+def load_with_fallback(name: str, *, threads: int = 2):
+    """(acoustic, vocoder, backend actually loaded): an ONNX backend whose graphs cannot be
+    exported or opened (read-only cache, broken install) falls back to fp32-torch, loudly."""
+    check(name)
+    if name == "fp32-torch":
+        return (*load(name, threads=threads), name)
+    try:
+        return (*load(name, threads=threads), name)
+    except Exception:
+        log.exception("backend %s unavailable; falling back to fp32-torch", name)
+        return (*load("fp32-torch", threads=threads), "fp32-torch")
