@@ -30,6 +30,10 @@ class SynthesisConfig(AppConfig):
         post_migrate.connect(
             signals.install_schedules, sender=self, dispatch_uid="synthesis.install_schedules"
         )
+        if settings.TTS_PRELOAD_ENGINE:
+            from django_q.signals import post_spawn
+
+            post_spawn.connect(signals.preload_engine, dispatch_uid="synthesis.preload_engine")
         registry.register_defaults(
             threads=settings.TTS_ENGINE_THREADS,
             modelscope_model_dir=settings.TTS_MODELSCOPE_MODEL_DIR or None,

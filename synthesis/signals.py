@@ -33,3 +33,22 @@ def install_schedules(**kwargs) -> None:
                 "next_run": timezone.now(),
             },
         )
+
+
+def preload_engine(**kwargs) -> None:
+    """`post_spawn` receiver: a new qcluster worker loads the default voice before its first job.
+
+    Loading is per process (ONNX Runtime sessions do not survive a fork), so each worker does it
+    once here; a short utterance also pays the first-call costs. A failure is logged, never
+    fatal: the job that needs the engine will report the reason.
+    """
+    import logging
+
+    from .tts import registry
+    from .tts.types import SynthesisRequest
+
+    try:
+        engine = registry.engine_for_voice(settings.TTS_DEFAULT_VOICE)
+        engine.synthesize(SynthesisRequest(text="你好。", voice=settings.TTS_DEFAULT_VOICE))
+    except Exception:
+        logging.getLogger(__name__).exception("could not preload the default voice")

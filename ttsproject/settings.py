@@ -227,6 +227,8 @@ else:
 
 # --- The speech service --------------------------------------------------------------------------
 TTS_ENGINE_THREADS = env_int("TTS_ENGINE_THREADS", 2)
+# Each qcluster worker loads the default voice when it starts, not on its first job.
+TTS_PRELOAD_ENGINE = env_bool("TTS_PRELOAD_ENGINE", True)
 TTS_DEFAULT_VOICE = os.environ.get("TTS_DEFAULT_VOICE", "baker")
 # A local copy of ModelScope's Sambert-Hifigan model (never downloaded at run time). Its
 # pipeline also needs ttsfrd and kantts from ModelScope's own wheel index.
@@ -251,6 +253,9 @@ TTS_MAX_REQUEST_BYTES = env_int("TTS_MAX_REQUEST_BYTES", 64 * 1024)  # larger AP
 # TTS_MAX_ATTEMPTS starts in all, then fails it.
 TTS_HEARTBEAT_SECONDS = env_float("TTS_HEARTBEAT_SECONDS", 15.0)
 TTS_STALE_AFTER_SECONDS = env_int("TTS_STALE_AFTER_SECONDS", 120)
+# A job queued this long with no task in the broker (Redis flushed, queue row deleted) is sent
+# again by the reaper; far above normal queueing under TTS_MAX_QUEUED_JOBS.
+TTS_REQUEUE_QUEUED_AFTER_SECONDS = env_int("TTS_REQUEUE_QUEUED_AFTER_SECONDS", 900)
 TTS_PRUNE_ORPHAN_GRACE_MINUTES = env_int("TTS_PRUNE_ORPHAN_GRACE_MINUTES", 60)
 # Extra engines, "name=module:factory" comma-separated, registered at start-up in every process.
 TTS_EXTRA_ENGINES = env_list("TTS_EXTRA_ENGINES", "")

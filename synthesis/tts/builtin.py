@@ -154,6 +154,9 @@ class BuiltinEngine(Engine):
             from .assets import mapper_path
             from .frontend import Frontend
 
+            # The segmenter's and pinyin dictionaries load in a thread while the networks load,
+            # so the first request does not pay for them.
+            warmup = Frontend.start_warmup()
             backend = runtime_select.check(self.config.backend)
             if self.config.dropout != "off":
                 backend = "fp32-torch"  # dropout exists only in the torch port
@@ -168,6 +171,7 @@ class BuiltinEngine(Engine):
             self._acoustic, self._vocoder, self.backend = runtime_select.load_with_fallback(
                 backend, threads=self.config.threads
             )
+            warmup.join()
             self.load_seconds = time.perf_counter() - started
 
     def frontend(self):
