@@ -62,6 +62,12 @@ class SynthesisJob(models.Model):
         verbose_name=_("owner"),
     )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.API)
+    client_model = models.CharField(
+        _("requested model"),
+        max_length=64,
+        blank=True,
+        help_text=_("The `model` an OpenAI-compatible client asked for (recorded, not used)."),
+    )
 
     # What was asked.
     text = models.TextField(_("text"))
@@ -96,6 +102,12 @@ class SynthesisJob(models.Model):
     task_id = models.CharField(_("queue task id"), max_length=64, blank=True)
     worker = models.CharField(_("worker"), max_length=128, blank=True)
     heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    requeued_at = models.DateTimeField(
+        _("requeued at"),
+        null=True,
+        blank=True,
+        help_text=_("When the reaper last sent the job to the queue again."),
+    )
 
     # What came out.
     audio = models.FileField(_("audio file"), upload_to=audio_upload_to, max_length=255, blank=True)

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,11 +159,13 @@ def job_create(
     sample_rate: int | None = None,
     source: str = SynthesisJob.Source.API,
     reuse: bool | None = None,
+    client_model: str = "",
 ) -> SynthesisJob:
     """Validate, record and queue a request; an identical finished one may lend its audio.
 
     Raises `InvalidRequest` (a ValueError) for a bad request and `QueueFull` when too many jobs
-    are waiting. The job is queued after the surrounding transaction commits.
+    are waiting. The job is queued after the surrounding transaction commits. `client_model` is
+    the `model` an OpenAI-compatible client named; it is recorded for the audit, not used.
     """
     text = (text or "").strip()
     voice = voice or settings.TTS_DEFAULT_VOICE
@@ -205,6 +208,7 @@ def job_create(
         sample_rate=sample_rate,
         engine=engine.name,
         engine_version=engine.version,
+        client_model=(client_model or "")[:64],
     )
     reuse = settings.TTS_REUSE_IDENTICAL if reuse is None else reuse
     if reuse:
@@ -500,12 +504,14 @@ def job_purge_audio(*, job: SynthesisJob) -> bool:
 
 @dataclass
 class ReapReport:
-    requeued: list = field(default_factory=list)
+    requeued: list = field(default_factory=list)  # running jobs whose worker died, queued again
     failed: list = field(default_factory=list)
+    resent: list = field(default_factory=list)  # queued jobs whose broker task was lost
 
 
 def jobs_reap(*, now: datetime | None = None) -> ReapReport:
     """Running jobs whose worker stopped beating: queue them again, or fail them for good.
+    Queued jobs whose broker task is gone (Redis flushed, queue row deleted): send them again.
 
     `attempts` counts how often a worker started the job; past TTS_MAX_ATTEMPTS it fails.
     """
@@ -524,13 +530,72 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
             if same_run.update(status=Status.FAILED, error_message=reason, finished_at=now):
                 report.failed.append(job.pk)
         elif same_run.update(
-            status=Status.QUEUED, worker="", heartbeat_at=None, progress_done=0, started_at=None
+            status=Status.QUEUED,
+            worker="",
+            heartbeat_at=None,
+            progress_done=0,
+            started_at=None,
+            requeued_at=now,
         ):
             report.requeued.append(job.pk)
             _enqueue_on_commit(job.pk)
-    if report.requeued or report.failed:
-        logger.warning("reaper: requeued %s, failed %s", report.requeued, report.failed)
+    report.resent = _resend_lost(now)
+    if report.requeued or report.failed or report.resent:
+        logger.warning(
+            "reaper: requeued %s, failed %s, re-sent %s",
+            report.requeued,
+            report.failed,
+            report.resent,
+        )
     return report
+
+
+def _queued_task_ids() -> set[str] | None:
+    """Ids of the tasks waiting in (or pulled from, not yet acknowledged by) the ORM broker.
+
+    None when the broker cannot be looked into (Redis): its list cannot be searched by task id
+    without popping it. A pulled ORM task keeps its row (locked) until a worker acknowledges it.
+    """
+    from django_q.conf import Conf
+
+    if not Conf.ORM:
+        return None
+    from django_q.models import OrmQ
+
+    return {row.task_id() for row in OrmQ.objects.using(Conf.ORM).all()}
+
+
+def _resend_lost(now: datetime) -> list:
+    """Queued for longer than TTS_REQUEUE_QUEUED_AFTER_SECONDS and no broker task: send again.
+
+    The conditional update (still queued, same task id and `requeued_at` as read) lets only one
+    of two racing reapers send; a duplicate message would be harmless anyway, since `job_run`
+    only claims a `queued` job. With Redis we cannot see the queue, so a job queued that long
+    is re-sent unconditionally: the limit is far above normal queueing (TTS_MAX_QUEUED_JOBS), and
+    the worst case is one extra message that finds the job no longer queued and does nothing.
+    """
+    waited_before = now - timedelta(seconds=settings.TTS_REQUEUE_QUEUED_AFTER_SECONDS)
+    old = (
+        SynthesisJob.objects.filter(status=Status.QUEUED)
+        .annotate(queued_since=Coalesce("requeued_at", "created_at"))
+        .filter(queued_since__lt=waited_before)
+        .only("pk", "task_id", "requeued_at")
+    )
+    jobs = list(old)
+    if not jobs:
+        return []
+    live = _queued_task_ids()
+    resent = []
+    for job in jobs:
+        if live is not None and job.task_id and job.task_id in live:
+            continue
+        claimed = SynthesisJob.objects.filter(
+            pk=job.pk, status=Status.QUEUED, task_id=job.task_id, requeued_at=job.requeued_at
+        ).update(requeued_at=now)
+        if claimed:
+            resent.append(job.pk)
+            _enqueue_on_commit(job.pk)
+    return resent
 
 
 # --- pruning --------------------------------------------------------------------------------------

@@ -20,4 +20,7 @@ def prune_audio() -> str:
 
 def reap_jobs() -> str:
     report = services.jobs_reap()
-    return f"requeued {len(report.requeued)}, failed {len(report.failed)}"
+    return (
+        f"requeued {len(report.requeued)}, failed {len(report.failed)}, "
+        f"re-sent {len(report.resent)} lost"
+    )

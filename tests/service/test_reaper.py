@@ -92,3 +92,114 @@ def test_a_late_heartbeat_from_the_old_run_cannot_revive_a_requeued_job(stale_jo
         pk=job.pk, status=Status.RUNNING, worker=old_token
     ).update(status=Status.SUCCEEDED)
     assert changed == 0
+
+
+# --- queued jobs whose broker task was lost -------------------------------------------------------
+
+
+def orm_task_ids() -> set[str]:
+    from django_q.models import OrmQ
+
+    return {row.task_id() for row in OrmQ.objects.all()}
+
+
+@pytest.fixture
+def queued_job(alice, settings, django_capture_on_commit_callbacks):
+    """A job queued through the service, its task in the ORM broker (no cluster reads it)."""
+    settings.TTS_REQUEUE_QUEUED_AFTER_SECONDS = 900
+
+    def make(text: str = "你好，世界。") -> SynthesisJob:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = services.job_create(owner=alice, text=text)
+        job.refresh_from_db()
+        assert job.status == Status.QUEUED and job.task_id in orm_task_ids()
+        return job
+
+    return make
+
+
+def later(seconds: float = 901):
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+def test_a_queued_job_whose_queue_row_was_deleted_is_sent_again(
+    queued_job, django_capture_on_commit_callbacks
+):
+    from django_q.models import OrmQ
+
+    job = queued_job()
+    lost_task = job.task_id
+    OrmQ.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.jobs_reap(now=later())
+    assert report.resent == [job.pk] and report.requeued == []
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED
+    assert job.requeued_at is not None
+    assert job.task_id != lost_task and job.task_id in orm_task_ids()
+    # sent once: the next round finds the new task in the queue
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.jobs_reap(now=later(2000)).resent == []
+    assert OrmQ.objects.count() == 1
+
+
+def test_a_recently_queued_job_is_left_alone(queued_job):
+    from django_q.models import OrmQ
+
+    job = queued_job()
+    OrmQ.objects.all().delete()
+    assert services.jobs_reap(now=later(600)).resent == []
+    job.refresh_from_db()
+    assert job.requeued_at is None
+
+
+def test_an_old_queued_job_whose_task_is_still_waiting_is_left_alone(queued_job):
+    job = queued_job()
+    assert services.jobs_reap(now=later()).resent == []
+    job.refresh_from_db()
+    assert job.requeued_at is None
+
+
+def test_with_redis_an_old_queued_job_is_sent_again_without_looking(
+    queued_job, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Redis cannot be searched by task id: re-send after the long wait; job_run is idempotent."""
+    from django_q.conf import Conf
+
+    job = queued_job()
+    monkeypatch.setattr(Conf, "ORM", None)
+    sent = []
+    monkeypatch.setattr(services, "_enqueue", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.jobs_reap(now=later()).resent == [job.pk]
+    assert sent == [job.pk]
+
+
+def test_a_stale_running_job_requeued_by_the_reaper_waits_its_full_time_again(stale_job):
+    job = stale_job(attempts=1)
+    services.jobs_reap()
+    job.refresh_from_db()
+    assert job.status == Status.QUEUED and job.requeued_at is not None
+    # created long ago, but queued again just now: not "lost" yet
+    assert services.jobs_reap(now=later(600)).resent == []
+
+
+@pytest.mark.qcluster
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_queued_job_is_sent_again_and_finishes_on_the_cluster(
+    qcluster, alice, monkeypatch, settings
+):
+    from tests.conftest import wait_final
+
+    settings.TTS_REQUEUE_QUEUED_AFTER_SECONDS = 900
+    with monkeypatch.context() as lost:  # the broker message never arrives
+        lost.setattr(services, "_enqueue_on_commit", lambda job_id: None)
+        job = services.job_create(owner=alice, text="丢失的任务，再来一次。")
+    SynthesisJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - timedelta(hours=1), task_id="deleted-from-the-queue"
+    )
+    assert services.jobs_reap().resent == [job.pk]
+    job = wait_final(job)
+    assert job.status == Status.SUCCEEDED
+    assert job.attempts == 1
+    assert job.task_id != "deleted-from-the-queue"

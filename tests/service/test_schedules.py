@@ -43,4 +43,4 @@ def test_the_tasks_are_importable_and_run():
     from synthesis import tasks
 
     assert tasks.prune_audio().startswith("purged 0 files")
-    assert tasks.reap_jobs() == "requeued 0, failed 0"
+    assert tasks.reap_jobs() == "requeued 0, failed 0, re-sent 0 lost"
