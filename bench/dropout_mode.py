@@ -42,15 +42,23 @@ def main() -> None:
             gen = None if seed is None else torch.Generator().manual_seed(seed)
             out = acoustic(ids, dropout_generator=gen)
             mels.append(out.mel[0].numpy())
-            rows.append(("off" if seed is None else f"seed {seed}", *pitch_stats(vocoder(out.mel)[0].numpy())))
+            rows.append(
+                (
+                    "off" if seed is None else f"seed {seed}",
+                    *pitch_stats(vocoder(out.mel)[0].numpy()),
+                )
+            )
     print(f"{'mode':>8} {'median f0 Hz':>13} {'f0 spread st':>13} {'jumps>2st %':>12}")
     for name, med, spread, jumps in rows:
         print(f"{name:>8} {med:13.1f} {spread:13.2f} {jumps:12.2f}")
     seeded = mels[1:]
     n = min(m.shape[0] for m in mels)
-    between = np.mean([np.mean(np.abs(a[:n] - b[:n])) for i, a in enumerate(seeded) for b in seeded[i + 1 :]])
+    between = np.mean(
+        [np.mean(np.abs(a[:n] - b[:n])) for i, a in enumerate(seeded) for b in seeded[i + 1 :]]
+    )
     print(f"mean |mel difference| between two seeds: {between:.3f} (log-mel units)")
-    print(f"mean |mel difference| seed vs off:        {np.mean([np.mean(np.abs(m[:n] - mels[0][:n])) for m in seeded]):.3f}")
+    off = np.mean([np.mean(np.abs(m[:n] - mels[0][:n])) for m in seeded])
+    print(f"mean |mel difference| seed vs off:        {off:.3f}")
 
 
 if __name__ == "__main__":

@@ -168,47 +168,30 @@ def job_create(
     the `model` an OpenAI-compatible client named; it is recorded for the audit, not used.
     """
     text = (text or "").strip()
-    voice = voice or settings.TTS_DEFAULT_VOICE
-    engine, spec = _check_request(
-        text=text,
-        voice=voice,
+    controls = dict(
+        voice=voice or settings.TTS_DEFAULT_VOICE,
         emotion=emotion,
         intensity=intensity,
         speed=speed,
         pitch=pitch,
         volume=volume,
         output_format=output_format,
-        sample_rate=sample_rate,
     )
+    engine, spec = _check_request(text=text, sample_rate=sample_rate, **controls)
     sample_rate = sample_rate or spec.sample_rate
     fingerprint = request_fingerprint(
-        text=text,
-        voice=voice,
-        emotion=emotion,
-        intensity=intensity,
-        speed=speed,
-        pitch=pitch,
-        volume=volume,
-        output_format=output_format,
-        sample_rate=sample_rate,
-        engine_version=engine.version,
+        text=text, sample_rate=sample_rate, engine_version=engine.version, **controls
     )
     fields = dict(
         owner=owner,
         source=source,
         text=text,
         text_hash=fingerprint,
-        voice=voice,
-        emotion=emotion,
-        intensity=intensity,
-        speed=speed,
-        pitch=pitch,
-        volume=volume,
-        output_format=output_format,
         sample_rate=sample_rate,
         engine=engine.name,
         engine_version=engine.version,
         client_model=(client_model or "")[:64],
+        **controls,
     )
     reuse = settings.TTS_REUSE_IDENTICAL if reuse is None else reuse
     if reuse:

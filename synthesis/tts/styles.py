@@ -55,9 +55,7 @@ class Style:
 def load_styles(path: Path = STYLES_PATH) -> dict[str, Style]:
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
     return {
-        name: Style(name=name, **values)
-        for name, values in raw.items()
-        if not name.startswith("_")
+        name: Style(name=name, **values) for name, values in raw.items() if not name.startswith("_")
     }
 
 

@@ -14,7 +14,9 @@ from synthesis.tts.types import EngineUnavailable, InvalidRequest, SynthesisRequ
 @pytest.fixture
 def model_dir(tmp_path):
     (tmp_path / "voices").mkdir()
-    (tmp_path / "voices" / "voices.json").write_text(json.dumps({"voices": ["zhitian_emo", "plain"]}))
+    (tmp_path / "voices" / "voices.json").write_text(
+        json.dumps({"voices": ["zhitian_emo", "plain"]})
+    )
     (tmp_path / "configuration.json").write_text('{"model": {"sample_rate": 16000}}')
     return tmp_path
 

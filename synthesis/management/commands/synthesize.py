@@ -1,4 +1,4 @@
-"""`manage.py synthesize TEXT -o out.wav`: speak text with an engine, or show how it would be read."""
+"""`manage.py synthesize TEXT -o out.wav`: speak text, or show how it would be read."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--volume", type=float, default=0.0, help="gain in dB, -20 .. +12")
         parser.add_argument("--format", choices=sorted(FORMATS), default=None)
         parser.add_argument("--rate", type=int, default=None, help="output sample rate in Hz")
-        parser.add_argument("-o", "--output", default=None, help="output file (default out.<format>)")
+        parser.add_argument(
+            "-o", "--output", default=None, help="output file (default out.<format>)"
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
