@@ -8,7 +8,9 @@ variants interleaved run by run so the shared box's load hits them alike), first
 (acoustic of pass 0 + vocoder of its first 16 + 24 frames), and quality against fp32-torch:
 durations identical, mel relative error and max abs error, log-spectral distance (dB) of the
 vocoder alone (same fp32 mel) and of the whole chain, 60 dB floor (`chain_lsd80_db`: 80 dB floor,
-which silence dominates). `cpu_s`: process CPU seconds of acoustic + vocoder (less noisy).
+which silence dominates). OpenVINO variants: `ov:<decoder graph>-<hint>/<vocoder graph>-<hint>`,
+e.g. `ov:fp32-bf16/fp32-bf16` (graph fp32|int8, hint f32|bf16; encoder always f32).
+`cpu_s`: process CPU seconds of acoustic + vocoder (less noisy).
 """
 
 from __future__ import annotations
@@ -55,6 +57,14 @@ def main() -> int:
     for name in args.variants.split(","):
         if name == "fp32-torch":
             nets[name] = select.load(name, threads=args.threads)
+        elif name.startswith("ov:"):  # ov:<decoder graph>-<hint>/<vocoder graph>-<hint>
+            from synthesis.tts.runtime.openvino_backend import OvAcoustic, OvVocoder
+
+            (dec, dec_hint), (voc, voc_hint) = (p.split("-") for p in name[3:].split("/"))
+            nets[name] = (
+                OvAcoustic(folder, decoder=dec, hint=dec_hint, threads=args.threads),
+                OvVocoder(folder, precision=voc, hint=voc_hint, threads=args.threads),
+            )
         else:
             dec, voc = select._precisions(name)
             nets[name] = (
