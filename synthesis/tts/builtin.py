@@ -77,7 +77,7 @@ class BuiltinEngine(Engine):
         return [
             Voice(
                 id=VOICE_ID,
-                name="Baker (标贝) Mandarin female",
+                name="标贝女声 Baker · Mandarin female",
                 language="zh-CN",
                 sample_rate=SAMPLE_RATE,
                 emotions=tuple(self._styles),
