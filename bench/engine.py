@@ -64,7 +64,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--backend", default=None, help="int8-onnx | bf16-openvino | f32-openvino | fp32-onnx | fp32-torch")
+    parser.add_argument(
+        "--backend",
+        default=None,
+        help="int8-onnx | bf16-openvino | f32-openvino | fp32-onnx | fp32-torch",
+    )
     parser.add_argument(
         "--upstream-python",
         default=None,

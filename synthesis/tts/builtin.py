@@ -52,9 +52,10 @@ class EngineConfig:
     # vocoder's activation memory (peak RSS −50 MB) and is faster despite the overlap (760
     # frames: 114 ms in two spans vs 137 ms whole; the activations stay in cache). bench/README.md
     max_vocoder_frames: int = 384
-    # Networks' runtime (synthesis/tts/runtime/select.py): "int8-onnx" (default, the fastest
-    # that passes tests/tts/test_fast_path.py), "fp32-onnx", or "fp32-torch" (the exact fp32
-    # reference, the only one with dropout). $TTS_BUILTIN_BACKEND overrides the default.
+    # Networks' runtime (synthesis/tts/runtime/select.py): "bf16-openvino" (default, the fastest
+    # that passes tests/tts/test_fast_path.py; int8-onnx when openvino is missing), "int8-onnx",
+    # "fp32-onnx", or "fp32-torch" (the exact fp32 reference, the only one with dropout).
+    # $TTS_BUILTIN_BACKEND overrides the default.
     backend: str = field(default_factory=runtime_select.default_backend)
 
 

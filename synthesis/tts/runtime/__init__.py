@@ -3,8 +3,10 @@
 `export.py` turns the PyTorch port (`synthesis.tts.models`) into ONNX graphs, fp32 and int8
 (static, convolutions only, calibrated on real mels), cached on disk; it imports torch.
 `onnx_backend.py` runs those graphs with ONNX Runtime and numpy only (no torch in the process).
-`select.py` picks a backend by name: `fp32-torch`, `fp32-onnx` or `int8-onnx`.
+`openvino_backend.py` runs the same graphs with OpenVINO (bf16 on CPUs that have it).
+`select.py` picks a backend by name: `bf16-openvino` (default), `int8-onnx`, `fp32-onnx`,
+`fp32-torch`, ...
 """
 
-BACKENDS = ("int8-onnx", "fp32-onnx", "fp32-torch")
-DEFAULT_BACKEND = "int8-onnx"
+BACKENDS = ("bf16-openvino", "int8-onnx", "f32-openvino", "fp32-onnx", "fp32-torch")
+DEFAULT_BACKEND = "bf16-openvino"

@@ -7,9 +7,13 @@
 Backends:
   fp32-torch   the PyTorch port, exact fp32 (the reference; the only one with dropout)
   fp32-onnx    the same graphs in ONNX Runtime, fp32 (float-noise equal to fp32-torch)
-  int8-onnx    ONNX Runtime, the postnet's convolutions static int8, all else fp32 (the
-               default: the fastest variant inside the quality bounds of
-               tests/tts/test_fast_path.py; see bench/README.md)
+  int8-onnx    ONNX Runtime, the postnet's convolutions static int8, all else fp32
+  bf16-openvino  (the default: the fastest variant inside the quality bounds of
+               tests/tts/test_fast_path.py; see bench/README.md, "OpenVINO") int8-onnx's
+               acoustic model + the fp32 vocoder graph run by OpenVINO in bfloat16
+               (AVX512_BF16 / AMX), fed a few fixed shapes (openvino_backend.OvVocoder). Falls
+               back to int8-onnx when openvino is not installed or the CPU has no bf16.
+  f32-openvino   the same with the vocoder in f32 (for comparison).
   Mixed forms for experiments: `onnx:<decoder precision>/<vocoder precision>`;
   `onnx:int8/int8` adds the int8 vocoder (2.5x faster, but outside the quality bound).
 The environment variable TTS_BUILTIN_BACKEND overrides the default.
@@ -42,8 +46,11 @@ def _precisions(name: str) -> tuple[str, str] | None:
     return None
 
 
+OPENVINO = {"bf16-openvino": "bf16", "f32-openvino": "f32"}
+
+
 def check(name: str) -> str:
-    if name != "fp32-torch" and _precisions(name) is None:
+    if name != "fp32-torch" and name not in OPENVINO and _precisions(name) is None:
         raise ValueError(f"unknown backend {name!r}; one of {', '.join(BACKENDS)}")
     return name
 
@@ -99,6 +106,14 @@ def load(name: str, *, threads: int = 2, spinning: bool = False):
         return TorchAcoustic(threads), TorchVocoder(threads)
     from .onnx_backend import OnnxAcoustic, OnnxVocoder, ensure_graphs
 
+    if name in OPENVINO:
+        from .openvino_backend import OvVocoder
+
+        folder = ensure_graphs()
+        vocoder = OvVocoder(folder, precision="fp32", hint=OPENVINO[name], threads=threads)
+        vocoder.warm_up()
+        return OnnxAcoustic(folder, precision="int8", threads=threads), vocoder
+
     dec, voc = _precisions(name)
     folder = ensure_graphs()
     return (
@@ -113,6 +128,22 @@ def load_with_fallback(name: str, *, threads: int = 2):
     check(name)
     if name == "fp32-torch":
         return (*load(name, threads=threads), name)
+    if name in OPENVINO:
+        from . import openvino_backend
+
+        why = None
+        if not openvino_backend.available():
+            why = "openvino is not installed"
+        elif OPENVINO[name] == "bf16" and not openvino_backend.bf16_supported():
+            why = "this CPU has no bf16 (AVX512_BF16 / AMX)"
+        if why is None:
+            try:
+                return (*load(name, threads=threads), name)
+            except Exception:
+                log.exception("backend %s failed to load", name)
+                why = "it failed to load"
+        log.warning("backend %s unavailable (%s); using int8-onnx", name, why)
+        name = "int8-onnx"
     try:
         return (*load(name, threads=threads), name)
     except Exception:

@@ -1,0 +1,174 @@
+"""Run the exported ONNX graphs with OpenVINO's CPU plugin (numpy in, numpy out, no torch).
+
+Backend `bf16-openvino` (select.py) = ONNX Runtime's int8-postnet acoustic model (as
+int8-onnx) + `OvVocoder` here: the fp32 vocoder graph run with INFERENCE_PRECISION_HINT bf16
+(convolutions in bfloat16 with fp32 accumulation, on CPUs with AVX512_BF16 / AMX): 43 % less
+vocoder time than ONNX Runtime fp32, chain LSD 0.85 dB (bench/README.md, "OpenVINO").
+
+    vocoder = OvVocoder(folder, precision="fp32", hint="bf16", threads=2)
+    vocoder.warm_up()                      # compile the few shapes it will ever see
+    wav = vocoder(mel)                     # [1, F, 80] -> [1, F * 300]
+
+`OvAcoustic` (the encoder in f32 — durations must stay exact — and the decoder in `hint`) is for
+experiments only (`bench/variants.py --variants ov:fp32-bf16/fp32-bf16`): the decoder's input
+shapes (tokens × frames) cannot be padded to a few buckets without changing its attention, and
+OpenVINO keeps kernels for every shape it has seen, so its RSS grows without bound in serving.
+Compiled blobs are cached next to the graphs (`<graph folder>/openvino`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from . import cache
+from .onnx_backend import OnnxAcoustic, OnnxVocoder
+
+_core = None
+_core_lock = threading.Lock()
+
+
+def available() -> bool:
+    try:
+        import openvino  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+def core():
+    global _core
+    with _core_lock:
+        if _core is None:
+            import openvino as ov
+
+            _core = ov.Core()
+        return _core
+
+
+def _cache_dir(graph: Path) -> str | None:
+    """Compiled blobs next to the graphs they come from (`<graph folder>/openvino`), so a new
+    export never meets stale blobs (OpenVINO also keys them by model, config and version)."""
+    folder = graph.parent / "openvino"
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None  # read-only cache: compile every load (≈ 1 s) rather than fail
+    return str(folder) if os.access(folder, os.W_OK) else None
+
+
+def bf16_supported() -> bool:
+    return "BF16" in core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+
+
+class OvSession:
+    """`onnxruntime.InferenceSession.run`'s shape over an OpenVINO compiled model.
+
+    One infer request per calling thread (two requests at once must not share buffers);
+    outputs are copied out of the request's buffers."""
+
+    def __init__(self, path: Path, threads: int, hint: str = "f32"):
+        config = {
+            "INFERENCE_PRECISION_HINT": hint,
+            "PERFORMANCE_HINT": "LATENCY",
+            "INFERENCE_NUM_THREADS": threads,
+            "NUM_STREAMS": 1,
+            # A shared box: do not pin threads to cores other processes are using.
+            "ENABLE_CPU_PINNING": False,
+        }
+        cache_dir = _cache_dir(path)
+        if cache_dir:
+            config["CACHE_DIR"] = cache_dir
+        self.compiled = core().compile_model(str(path), "CPU", config)
+        self._names = [p.get_any_name() for p in self.compiled.inputs]
+        self._local = threading.local()
+
+    def _request(self):
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self._local.request = self.compiled.create_infer_request()
+        return request
+
+    def run(self, _output_names, feeds: dict) -> list[np.ndarray]:
+        request = self._request()
+        request.infer({name: feeds[name] for name in self._names})
+        out = [
+            np.array(request.get_output_tensor(i).data, copy=True)
+            for i in range(len(self.compiled.outputs))
+        ]
+        return out
+
+
+class OvAcoustic(OnnxAcoustic):
+    def __init__(
+        self, folder: Path, *, decoder: str = "fp32", hint: str = "bf16", threads: int = 2
+    ):
+        self.precision = f"{decoder}/{hint}"
+        self._encoder = OvSession(folder / cache.FILES["encoder"], threads, "f32")
+        self._decoder = OvSession(folder / cache.FILES[f"decoder-{decoder}"], threads, hint)
+
+
+class OvVocoder(OnnxVocoder):
+    """The vocoder graph in OpenVINO, fed only a few fixed shapes.
+
+    OpenVINO's CPU plugin JIT-compiles kernels per input shape and keeps them (its runtime
+    cache and oneDNN's primitive cache): every new mel length costs compile time and ~5 MB of
+    RSS that is never given back (measured: 40 different texts took RSS from 430 to 820 MB).
+    So mels are padded on the right to a multiple of `bucket` frames, with at least
+    `min_pad` frames of padding (the last frame repeated: passes end in silence), and longer
+    mels are vocoded in spans of `span` frames with `context` real frames either side (exact,
+    as in the engine): 6 shapes in all, warmed up at load (≈ 0.5 s, ≈ +120 MB RSS).
+    bucket 32 / span 384 measured the same speed for +45 / +30 MB (bench/README.md).
+    The output up to the mel's end then depends on the mel and its repeated
+    last frame only — not on the bucket — so streaming and one-shot vocoding agree; it differs
+    from the float vocoder only in the pass's last ~22 frames (edge handling), inside the
+    quality bounds of tests/tts/test_fast_path.py.
+    """
+
+    bucket = 64
+    min_pad = 24
+    span = 256
+    context = 24
+
+    def __init__(
+        self, folder: Path, *, precision: str = "fp32", hint: str = "bf16", threads: int = 2
+    ):
+        self.precision = f"{precision}/{hint}"
+        self._session = OvSession(folder / cache.FILES[f"vocoder-{precision}"], threads, hint)
+
+    def shapes(self) -> list[int]:
+        """Every mel length the graph is ever run on."""
+        top = self.span + 2 * self.context + self.min_pad
+        return list(range(self.bucket, -(-top // self.bucket) * self.bucket + 1, self.bucket))
+
+    def warm_up(self, lengths=None) -> None:
+        for n in lengths or self.shapes():
+            self._session.run(None, {"mel": np.zeros((1, n, 80), np.float32)})
+
+    def _padded(self, mel: np.ndarray) -> np.ndarray:
+        n = mel.shape[1]
+        total = -(-(n + self.min_pad) // self.bucket) * self.bucket
+        mel = np.pad(mel, ((0, 0), (0, total - n), (0, 0)), mode="edge")
+        (wav,) = self._session.run(None, {"mel": mel})
+        return wav[:, : n * self.hop]
+
+    def __call__(self, mel: np.ndarray) -> np.ndarray:
+        """mel [1, F, 80] -> waveform [1, F * 300] float32 in [-1, 1]."""
+        mel = np.ascontiguousarray(mel, dtype=np.float32)
+        if mel.ndim == 2:
+            mel = mel[None]
+        n = mel.shape[1]
+        if n == 0:
+            return np.zeros((mel.shape[0], 0), np.float32)
+        if n <= self.span + 2 * self.context:
+            return self._padded(mel)
+        pieces = []
+        for a in range(0, n, self.span):
+            b = min(n, a + self.span)
+            lo, hi = max(0, a - self.context), min(n, b + self.context)
+            wav = self._padded(mel[:, lo:hi])
+            pieces.append(wav[:, (a - lo) * self.hop : (b - lo) * self.hop])
+        return np.concatenate(pieces, axis=1)
