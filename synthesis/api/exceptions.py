@@ -37,18 +37,22 @@ class RangeNotSatisfiable(exceptions.APIException):
     default_code = "range"
 
 
-def _first_message(detail) -> str:
-    """The first human message of a DRF detail (str, list or {field: [messages]})."""
+def first_error(detail) -> tuple[str | None, str]:
+    """(field, message) of the first problem in a DRF detail (str, list or {field: [...]})."""
     if isinstance(detail, dict):
         for key, value in detail.items():
-            message = _first_message(value)
-            if key in ("non_field_errors", "detail"):
-                return message
-            return f"{key}: {message}"
-        return ""
+            field = None if key in ("detail", "non_field_errors") else key
+            return field, first_error(value)[1]
+        return None, ""
     if isinstance(detail, list | tuple):
-        return _first_message(detail[0]) if detail else ""
-    return str(detail)
+        return first_error(detail[0]) if detail else (None, "")
+    return None, str(detail)
+
+
+def _first_message(detail) -> str:
+    """The first human message of a DRF detail, prefixed with its field when it has one."""
+    field, message = first_error(detail)
+    return f"{field}: {message}" if field else message
 
 
 def exception_handler(exc, context):

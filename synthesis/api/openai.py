@@ -28,6 +28,7 @@ from ..services import QueueFull
 from ..tts import audio as audio_codec
 from ..tts.types import InvalidRequest
 from .audio import CHUNK, IgnoreAccept
+from .exceptions import first_error
 from .parsers import LimitedJSONParser
 from .throttling import SynthesisRateThrottle
 
@@ -117,18 +118,6 @@ ERROR_TYPES = {
 }
 
 
-def _first_error(detail) -> tuple[str | None, str]:
-    """(param, message) of the first problem in a DRF error detail."""
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            _param, message = _first_error(value)
-            return (None if key in ("detail", "non_field_errors") else key), message
-        return None, ""
-    if isinstance(detail, list | tuple):
-        return _first_error(detail[0]) if detail else (None, "")
-    return None, str(detail)
-
-
 def openai_error(message, status_code: int, *, param: str | None = None, code=None) -> Response:
     kind, default_code = ERROR_TYPES.get(status_code, ("server_error", None))
     body = {"message": str(message), "type": kind, "param": param, "code": code or default_code}
@@ -146,7 +135,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    field, message = _first_error(response.data)
+    field, message = first_error(response.data)
     error = openai_error(message, response.status_code, param=param or field)
     for header in ("WWW-Authenticate", "Retry-After"):
         if header in response:

@@ -51,8 +51,6 @@ class Command(BaseCommand):
             volume=options["volume"],
             sample_rate=options["rate"],
         )
-        if not registry.engine_names():
-            registry.register_defaults(threads=settings.TTS_ENGINE_THREADS)
         try:
             engine = registry.engine_for_voice(voice)
             engine.validate(request)
