@@ -6,7 +6,9 @@ Bounds, from measurements on the benchmark paragraph (bench/README.md, "Quality"
   bounded at 1e-3.
 - int8-onnx (postnet convolutions static int8), on the reference paragraph below (one pass,
   2031 frames): measured mel relative error 0.95 % and log-spectral distance of the whole
-  chain 1.19 dB (60 dB floor, `runtime/quality.py`); bounded at 1.5 % and 1.6 dB. The
+  chain 1.19 dB (60 dB floor, `runtime/quality.py`); bounded at 1.5 % and 1.6 dB. On an AVX2
+  CPU without VNNI (Zen 3) full-range int8 weights saturated ONNX Runtime's u8s8 kernel and
+  this test measured 14.9 %: the export now uses 7-bit weights, 1.10 % there. The
   yardstick: the shipped vocoder's own int8 rounding of its sub-bands is 2.02 dB from the
   float vocoder by the same measure on the same mel, and the test also asserts the fast path
   stays under that, i.e. closer to our fp32 voice than upstream's own build is. (The int8
@@ -76,8 +78,13 @@ def para(ref, torch_nets):
 
 @pytest.fixture(scope="module")
 def openvino_nets():
+    """The OpenVINO vocoder (fixed shapes) in bf16 where the CPU has it, else in f32: the
+    bucket padding and spans are checked on every CPU."""
     pytest.importorskip("openvino")
-    return {"bf16-openvino": select.load("bf16-openvino", threads=2)}
+    from synthesis.tts.runtime import openvino_backend
+
+    name = "bf16-openvino" if openvino_backend.bf16_supported() else "f32-openvino"
+    return {"bf16-openvino": select.load(name, threads=2)}
 
 
 def _kwargs(c):
@@ -198,3 +205,21 @@ def _openvino_usable() -> bool:
     from synthesis.tts.runtime import openvino_backend
 
     return openvino_backend.available() and openvino_backend.bf16_supported()
+
+
+def test_a_cpu_without_bf16_runs_int8_onnx_without_asking_openvino(monkeypatch):
+    from synthesis.tts.runtime import openvino_backend
+
+    monkeypatch.setattr(openvino_backend, "cpu_flags", lambda: {"avx2", "fma", "f16c"})
+    monkeypatch.setattr(openvino_backend, "available", lambda: pytest.fail("asked openvino"))
+    assert not openvino_backend.bf16_supported()
+    *_, loaded = select.load_with_fallback("bf16-openvino", threads=1)
+    assert loaded == "int8-onnx"
+
+
+@pytest.mark.parametrize("flag", ["avx512_bf16", "amx_bf16"])
+def test_bf16_is_read_from_the_cpu_flags(monkeypatch, flag):
+    from synthesis.tts.runtime import openvino_backend
+
+    monkeypatch.setattr(openvino_backend, "cpu_flags", lambda: {"avx512f", flag})
+    assert openvino_backend.bf16_supported()

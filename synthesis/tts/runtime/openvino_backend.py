@@ -60,7 +60,26 @@ def _cache_dir(graph: Path) -> str | None:
     return str(folder) if os.access(folder, os.W_OK) else None
 
 
+def cpu_flags() -> set[str] | None:
+    """The CPU's feature flags from /proc/cpuinfo (Linux), or None where that is unreadable."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.partition(":")[2].split())
+    except OSError:
+        pass
+    return None
+
+
 def bf16_supported() -> bool:
+    """Whether the CPU computes in bfloat16 (AVX512_BF16 or AMX). Read from /proc/cpuinfo
+    first, so a CPU without it never imports openvino (+40 MB RSS, +0.3 s load for nothing)."""
+    flags = cpu_flags()
+    if flags is not None:
+        return bool(flags & {"avx512_bf16", "amx_bf16"})
+    if not available():
+        return False
     return "BF16" in core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 

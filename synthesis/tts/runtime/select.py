@@ -132,17 +132,20 @@ def load_with_fallback(name: str, *, threads: int = 2):
         from . import openvino_backend
 
         why = None
-        if not openvino_backend.available():
-            why = "openvino is not installed"
-        elif OPENVINO[name] == "bf16" and not openvino_backend.bf16_supported():
+        if OPENVINO[name] == "bf16" and not openvino_backend.bf16_supported():
             why = "this CPU has no bf16 (AVX512_BF16 / AMX)"
+        elif not openvino_backend.available():
+            why = "openvino is not installed"
         if why is None:
             try:
                 return (*load(name, threads=threads), name)
             except Exception:
                 log.exception("backend %s failed to load", name)
                 why = "it failed to load"
-        log.warning("backend %s unavailable (%s); using int8-onnx", name, why)
+        # A CPU without bf16 is ordinary hardware, not a fault: int8-onnx is the fastest
+        # backend there (bench/README.md, "AVX2").
+        level = logging.INFO if why.startswith("this CPU") else logging.WARNING
+        log.log(level, "backend %s unavailable (%s); using int8-onnx", name, why)
         name = "int8-onnx"
     try:
         return (*load(name, threads=threads), name)
