@@ -62,7 +62,9 @@ class AudioChunk:
     samples: np.ndarray
     sample_rate: int
     index: int
-    total: int  # clauses in the request; progress is (index + 1) / total when `last_of_clause`
+    # Passes in the request; progress is (index + 1) / total when `last_of_clause`. A chunk
+    # that is not the last of its pass may come before the text is fully analysed: 0 there.
+    total: int
     text_start: int
     text_end: int
     text: str = ""

@@ -64,6 +64,22 @@ def test_first_stream_chunk_is_short(engine):
     assert len(first.samples) <= engine.config.first_chunk_frames * 300 + 1
 
 
+def test_the_first_chunk_comes_before_the_rest_of_the_text_is_analysed(engine, monkeypatch):
+    from synthesis.tts.frontend import segment
+
+    seen = []
+    real = segment.segment
+    monkeypatch.setattr(segment, "segment", lambda text: seen.append(text) or real(text))
+    text = "春天来了，" + "小河边的柳树发芽了，燕子从南方飞回来了。" * 20
+    stream = engine.stream(SynthesisRequest(text=text))
+    first = next(stream)
+    assert first.index == 0 and not first.last_of_clause
+    assert len(seen) <= 2, "only the first clauses are segmented before the first audio"
+    rest = list(stream)
+    assert len(seen) == 41  # then every clause, once
+    assert first.total == 0 and {c.total for c in rest} == {rest[-1].index + 1}
+
+
 def test_long_text_has_no_length_limit_and_no_oversized_pass(engine):
     text = "这是一个用来测试长文本的句子，它会被重复很多次" * 40 + "。"
     passes = engine.frontend().analyze(text)

@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from . import prosody as _prosody
 from . import sandhi as _sandhi
 from . import segment as _segment
 from .normalize import normalize as _normalize
-from .split import plan_passes, split_clauses
+from .split import iter_passes, split_clauses
 from .symbols import SymbolMapper
 
 log = logging.getLogger(__name__)
@@ -84,28 +85,40 @@ class Frontend:
         self, text: str, *, max_syllables: int | None = None, first_max_syllables: int | None = None
     ) -> list[Pass]:
         """Split text into passes with pinyin and symbols; [] when nothing speakable remains."""
+        return list(
+            self.iter_analyze(
+                text, max_syllables=max_syllables, first_max_syllables=first_max_syllables
+            )
+        )
+
+    def iter_analyze(
+        self, text: str, *, max_syllables: int | None = None, first_max_syllables: int | None = None
+    ) -> Iterator[Pass]:
+        """`analyze`, lazily: clauses are segmented and read only as passes are asked for, so
+        the first pass of a long text is ready after its first clause or two (the paragraph:
+        1 ms instead of 12 ms). The passes are the same as `analyze`'s."""
         norm = _normalize(text)
         if not norm.text:
-            return []
-        clauses = split_clauses(norm.text)
-        for c in clauses:
-            if c.end <= c.start:
-                continue
-            pairs = _segment.segment(norm.text[c.start : c.end])
-            words = _g2p.g2p(pairs, offset=c.start)
-            if not words:
-                continue
-            groups = _prosody.group_words(words)
-            _sandhi.apply_sandhi(words, groups, _segment.is_word)
-            _prosody.assign_boundaries(words, groups)
-            c.words = words
-        plans = plan_passes(
-            clauses,
+            return
+
+        def analysed(clauses):
+            for c in clauses:
+                if c.end > c.start:
+                    pairs = _segment.segment(norm.text[c.start : c.end])
+                    words = _g2p.g2p(pairs, offset=c.start)
+                    if words:
+                        groups = _prosody.group_words(words)
+                        _sandhi.apply_sandhi(words, groups, _segment.is_word)
+                        _prosody.assign_boundaries(words, groups)
+                        c.words = words
+                yield c
+
+        plans = iter_passes(
+            analysed(split_clauses(norm.text)),
             self.max_syllables if max_syllables is None else max_syllables,
             self.first_max_syllables if first_max_syllables is None else first_max_syllables,
             norm.blocked(),
         )
-        out: list[Pass] = []
         prev_end = 0
         for p in plans:
             syllables: list[str] = []
@@ -118,18 +131,15 @@ class Frontend:
             start = max(start, prev_end)
             end = max(end, start)
             prev_end = end
-            out.append(
-                Pass(
-                    text=text[start:end],
-                    start=start,
-                    end=end,
-                    normalized=norm.text[p.n_start : p.n_end],
-                    pinyin=syllables,
-                    symbols=self.symbols.encode(syllables, bounds),
-                    pause_after=p.pause_after,
-                )
+            yield Pass(
+                text=text[start:end],
+                start=start,
+                end=end,
+                normalized=norm.text[p.n_start : p.n_end],
+                pinyin=syllables,
+                symbols=self.symbols.encode(syllables, bounds),
+                pause_after=p.pause_after,
             )
-        return out
 
     def ids(self, p: Pass) -> list[int]:
         """Model input ids of a pass (symbols → ids via mapper['symbol_to_id'])."""

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .g2p import Word
 from .prosody import pause_for
 
-__all__ = ["Clause", "PassPlan", "split_clauses", "plan_passes", "HARD_MAX_SYLLABLES"]
+__all__ = [
+    "Clause",
+    "PassPlan",
+    "split_clauses",
+    "plan_passes",
+    "iter_passes",
+    "HARD_MAX_SYLLABLES",
+]
 
 # ~90 syllables ≈ 20 s at 4-5 syllables/s, safely under the model's 2,048-frame (~25 s) limit.
 HARD_MAX_SYLLABLES = 90
@@ -121,22 +128,36 @@ def plan_passes(
 
     `blocked`: normalized offsets inside a number/date/acronym reading, never a cut point.
     """
+    return list(iter_passes(clauses, max_syllables, first_max_syllables, blocked))
+
+
+def iter_passes(
+    clauses: Iterable[Clause],
+    max_syllables: int = 60,
+    first_max_syllables: int = 12,
+    blocked: Collection[int] = (),
+) -> Iterator[PassPlan]:
+    """`plan_passes`, lazily: each pass is yielded as soon as it is decided, having read only
+    the clauses up to the one after it, so a caller can analyse clauses as they are asked for
+    (the engine speaks the first pass before the rest of a long text is analysed)."""
     max_syllables = max(4, min(max_syllables, HARD_MAX_SYLLABLES))
     first_max_syllables = max(1, min(first_max_syllables, max_syllables))
-    passes: list[PassPlan] = []
+    ready: list[PassPlan] = []
+    planned = 0
     cur: list[Word] = []
     cur_syl = 0
     cur_start = cur_end = 0
     cur_pause = 0.0
 
     def budget() -> int:
-        return first_max_syllables if not passes else max_syllables
+        return first_max_syllables if not planned else max_syllables
 
     def flush() -> None:
-        nonlocal cur, cur_syl
+        nonlocal cur, cur_syl, planned
         if cur:
             cur[-1].boundary = "#3"
-            passes.append(PassPlan(cur, cur_start, cur_end, cur_pause))
+            ready.append(PassPlan(cur, cur_start, cur_end, cur_pause))
+            planned += 1
         cur, cur_syl = [], 0
 
     for c in clauses:
@@ -145,35 +166,35 @@ def plan_passes(
             if cur and c.punct:  # punctuation-only clause (e.g. after an emoji): lengthen the pause
                 cur_pause = max(cur_pause, pause_for(c.punct))
                 cur_end = c.punct_end
-            if c.sentence_end:
+        else:
+            syl = c.syllables
+            if cur and cur_syl + syl > budget():
                 flush()
-            continue
-        syl = c.syllables
-        if cur and cur_syl + syl > budget():
-            flush()
-        while words:
-            n_syl = sum(len(w.syllables) for w in words)
-            room = budget() - cur_syl
-            if n_syl <= room:
-                if not cur:
-                    cur_start = words[0].start
-                cur.extend(words)
-                cur_syl += n_syl
-                cur_end, cur_pause = c.punct_end, pause_for(c.punct)
-                cur[-1].boundary = "#3"
-                break
-            if cur:  # does not fit next to earlier clauses: start a fresh pass
+            while words:
+                n_syl = sum(len(w.syllables) for w in words)
+                room = budget() - cur_syl
+                if n_syl <= room:
+                    if not cur:
+                        cur_start = words[0].start
+                    cur.extend(words)
+                    cur_syl += n_syl
+                    cur_end, cur_pause = c.punct_end, pause_for(c.punct)
+                    cur[-1].boundary = "#3"
+                    break
+                if cur:  # does not fit next to earlier clauses: start a fresh pass
+                    flush()
+                    continue
+                if len(words[0].syllables) > max_syllables:  # one giant word (200 spelled letters)
+                    words[:1] = _split_word(words[0], room)
+                k = _cut(words, room, max_syllables, blocked)
+                head, words = words[:k], words[k:]
+                cur_start = head[0].start
+                cur, cur_syl = head, sum(len(w.syllables) for w in head)
+                cur_end, cur_pause = head[-1].end, 0.0
                 flush()
-                continue
-            if len(words[0].syllables) > max_syllables:  # one giant word (200 spelled letters)
-                words[:1] = _split_word(words[0], room)
-            k = _cut(words, room, max_syllables, blocked)
-            head, words = words[:k], words[k:]
-            cur_start = head[0].start
-            cur, cur_syl = head, sum(len(w.syllables) for w in head)
-            cur_end, cur_pause = head[-1].end, 0.0
-            flush()
         if c.sentence_end:
             flush()
+        yield from ready  # before the next clause is asked for
+        ready.clear()
     flush()
-    return passes
+    yield from ready
