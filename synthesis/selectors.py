@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .models import SynthesisJob
-from .tts import audio as audio_codec
+from .tts import formats as audio_codec
 from .tts import registry
 from .tts.types import Voice
 

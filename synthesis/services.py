@@ -29,8 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import SynthesisJob, audio_upload_to
-from .tts import audio as audio_codec
-from .tts import registry
+from .tts import formats, registry
 from .tts.types import InvalidRequest, SynthesisRequest, TTSError
 
 logger = logging.getLogger(__name__)
@@ -106,15 +105,15 @@ def _check_request(
             _("The text is too long: %(n)d characters, at most %(max)d are allowed.")
             % {"n": len(text), "max": settings.TTS_MAX_TEXT_CHARS}
         )
-    if output_format not in audio_codec.FORMATS:
+    if output_format not in formats.FORMATS:
         raise InvalidRequest(
             _("Unknown format %(fmt)s; choose one of %(choices)s.")
-            % {"fmt": output_format, "choices": ", ".join(audio_codec.FORMATS)}
+            % {"fmt": output_format, "choices": ", ".join(formats.FORMATS)}
         )
-    if sample_rate is not None and sample_rate not in audio_codec.SAMPLE_RATES:
+    if sample_rate is not None and sample_rate not in formats.SAMPLE_RATES:
         raise InvalidRequest(
             _("Unsupported sample rate %(rate)s; choose one of %(choices)s.")
-            % {"rate": sample_rate, "choices": ", ".join(map(str, audio_codec.SAMPLE_RATES))}
+            % {"rate": sample_rate, "choices": ", ".join(map(str, formats.SAMPLE_RATES))}
         )
     try:
         engine = registry.engine_for_voice(voice)
@@ -385,6 +384,8 @@ def _synthesize(job: SynthesisJob, mine) -> SynthesisJob | None:
     from .tts.types import Audio
 
     audio = Audio(samples, rate)
+    from .tts import audio as audio_codec  # numpy: only where audio is made
+
     data = audio_codec.encode(audio, job.output_format, job.sample_rate)
     elapsed = time.monotonic() - started
     name = default_storage.save(

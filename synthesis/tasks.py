@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from . import services
+from .memory import release_memory
 
 
 def run_job(job_id: str) -> str:
-    job = services.job_run(job_id=job_id)
+    try:
+        job = services.job_run(job_id=job_id)
+    finally:
+        release_memory()  # the pass's activations go back to the OS, not to an idle worker
     return f"{job_id}: {job.status if job else 'gone'}"
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from .. import signing
 from ..models import SynthesisJob
-from ..tts import audio as audio_codec
+from ..tts import formats as audio_codec
 from .exceptions import RangeNotSatisfiable
 
 CHUNK = 64 * 1024

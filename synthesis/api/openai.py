@@ -25,7 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .. import selectors, services
 from ..models import SynthesisJob
 from ..services import QueueFull
-from ..tts import audio as audio_codec
+from ..tts import formats as audio_codec
 from ..tts.types import InvalidRequest
 from .audio import CHUNK, IgnoreAccept
 from .exceptions import first_error

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from .. import signing
 from ..models import SynthesisJob
 from ..selectors import CONTROLS
-from ..tts import audio as audio_codec
+from ..tts import formats as audio_codec
 
 
 def _range_field(name: str, **kwargs) -> serializers.FloatField:

@@ -7,20 +7,10 @@ from math import gcd
 
 import numpy as np
 
+from .formats import FORMATS, SAMPLE_RATES, content_type
 from .types import Audio, InvalidRequest
 
-FORMATS: dict[str, tuple[str, str | None, str]] = {
-    # name: (soundfile container, subtype, MIME type)
-    "wav": ("WAV", "PCM_16", "audio/wav"),
-    "flac": ("FLAC", "PCM_16", "audio/flac"),
-    "ogg": ("OGG", "VORBIS", "audio/ogg"),
-    "mp3": ("MP3", "MPEG_LAYER_III", "audio/mpeg"),
-}
-SAMPLE_RATES = (8000, 16000, 22050, 24000, 44100, 48000)
-
-
-def content_type(fmt: str) -> str:
-    return FORMATS[fmt][2]
+__all__ = ["FORMATS", "SAMPLE_RATES", "content_type", "resample", "apply_gain", "encode"]
 
 
 def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:

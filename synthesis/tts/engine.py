@@ -5,8 +5,6 @@ from __future__ import annotations
 import abc
 from collections.abc import Iterator
 
-import numpy as np
-
 from .types import Audio, AudioChunk, SynthesisRequest, Voice
 
 
@@ -30,6 +28,8 @@ class Engine(abc.ABC):
 
     def synthesize(self, request: SynthesisRequest) -> Audio:
         """The whole utterance at once; by default the concatenated stream."""
+        import numpy as np
+
         chunks = list(self.stream(request))
         if not chunks:
             rate = request.sample_rate or self.voice(request.voice).sample_rate
