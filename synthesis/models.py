@@ -96,7 +96,11 @@ class SynthesisJob(models.Model):
     )
     progress_done = models.PositiveIntegerField(_("clauses done"), default=0)
     progress_total = models.PositiveIntegerField(_("clauses in total"), default=0)
+    # Why it failed, in English (stable for logs, search and auditors, whatever language the
+    # worker runs in); `error_detail` keeps the message id and parameters so that people read
+    # it in their own language (`localized_error`).
     error_message = models.TextField(_("error"), blank=True)
+    error_detail = models.JSONField(_("error detail"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     cancel_requested = models.BooleanField(_("cancel requested"), default=False)
     task_id = models.CharField(_("queue task id"), max_length=64, blank=True)
@@ -148,6 +152,20 @@ class SynthesisJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} [{self.status}] {self.text[:30]}"
+
+    def localized_error(self) -> str:
+        """The failure reason in the active language (English when no translation exists)."""
+        from django.utils.translation import gettext
+
+        detail = self.error_detail or {}
+        msgid = detail.get("msgid")
+        if msgid:
+            try:
+                params = detail.get("params") or {}
+                return gettext(msgid) % params if params else gettext(msgid)
+            except (KeyError, TypeError, ValueError):
+                pass
+        return gettext(self.error_message) if self.error_message else ""
 
     @property
     def is_final(self) -> bool:

@@ -18,6 +18,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,8 +26,9 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import SynthesisJob, audio_upload_to
 from .tts import formats, registry
@@ -37,6 +39,20 @@ logger = logging.getLogger(__name__)
 Status = SynthesisJob.Status
 TASK_RUN_JOB = "synthesis.tasks.run_job"
 MAX_ERROR_CHARS = 1000
+
+
+def failure(msgid: str, **params) -> dict[str, Any]:
+    """The fields that record a failure: `error_message` in English, whatever language this
+    process speaks, and `error_detail` with what `SynthesisJob.localized_error` translates."""
+    params = {
+        k: v if isinstance(v, int | float) else str(v)[:MAX_ERROR_CHARS] for k, v in params.items()
+    }
+    with translation.override("en"):
+        text = _(msgid) % params if params else _(msgid)
+    return {
+        "error_message": text[:MAX_ERROR_CHARS],
+        "error_detail": {"msgid": msgid, "params": params} if params else {"msgid": msgid},
+    }
 
 
 class QueueFull(TTSError):
@@ -244,7 +260,7 @@ def _enqueue(job_id) -> None:
         logger.exception("could not queue job %s", job_id)
         SynthesisJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
             status=Status.FAILED,
-            error_message=_("The job could not be queued: %(error)s") % {"error": exc},
+            **failure(gettext_noop("The job could not be queued: %(error)s"), error=exc),
             finished_at=timezone.now(),
         )
         return
@@ -331,13 +347,15 @@ def job_run(*, job_id) -> SynthesisJob | None:
             result = _synthesize(job, mine)
     except Exception as exc:  # any failure ends the job with a reason a person can read
         if isinstance(exc, TTSError | ValueError):
-            reason = str(exc)
+            reason = failure(str(exc))  # the engine's own words (a message id if ours)
         else:
-            reason = _("Synthesis failed: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"}
+            reason = failure(
+                gettext_noop("Synthesis failed: %(error)s"), error=f"{type(exc).__name__}: {exc}"
+            )
             logger.exception("job %s failed", job_id)
         mine.update(
             status=Status.FAILED,
-            error_message=reason[:MAX_ERROR_CHARS],
+            **reason,
             finished_at=timezone.now(),
             heartbeat_at=timezone.now(),
         )
@@ -379,7 +397,7 @@ def _synthesize(job: SynthesisJob, mine) -> SynthesisJob | None:
     import numpy as np
 
     if rate is None:
-        raise InvalidRequest(_("The text has nothing to speak."))
+        raise InvalidRequest(gettext_noop("The text has nothing to speak."))
     samples = np.concatenate(pieces).astype(np.float32, copy=False)
     from .tts.types import Audio
 
@@ -508,10 +526,11 @@ def jobs_reap(*, now: datetime | None = None) -> ReapReport:
     for job in stale:
         same_run = SynthesisJob.objects.filter(pk=job.pk, status=Status.RUNNING, worker=job.worker)
         if job.attempts >= settings.TTS_MAX_ATTEMPTS:
-            reason = _("The worker stopped responding; gave up after %(n)d attempts.") % {
-                "n": job.attempts
-            }
-            if same_run.update(status=Status.FAILED, error_message=reason, finished_at=now):
+            reason = failure(
+                gettext_noop("The worker stopped responding; gave up after %(n)d attempts."),
+                n=job.attempts,
+            )
+            if same_run.update(status=Status.FAILED, finished_at=now, **reason):
                 report.failed.append(job.pk)
         elif same_run.update(
             status=Status.QUEUED,

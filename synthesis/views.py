@@ -82,7 +82,7 @@ def job_payload(job: SynthesisJob) -> dict[str, Any]:
     percent = round(job.progress * 100)
     error = ""
     if job.status == SynthesisJob.Status.FAILED:
-        error = job.error_message or _("Synthesis failed for an unknown reason.")
+        error = job.localized_error() or _("Synthesis failed for an unknown reason.")
     return {
         "id": str(job.id),
         "status": job.status,

@@ -318,7 +318,7 @@ class SpeechView(APIView):
         if job.status == SynthesisJob.Status.SUCCEEDED and job.has_audio:
             return _audio_response(job, fmt)
         if job.is_final and job.status != SynthesisJob.Status.CANCELLED:
-            raise SpeechFailed(job.error_message or SpeechFailed.default_detail)
+            raise SpeechFailed(job.localized_error() or SpeechFailed.default_detail)
         if job.status == SynthesisJob.Status.CANCELLED:
             return openai_error(_("The job was cancelled."), status.HTTP_409_CONFLICT)
         raise SpeechTimeout(

@@ -79,6 +79,9 @@ class JobSerializer(serializers.ModelSerializer):
     format = serializers.CharField(source="output_format")
     owner = serializers.CharField(source="owner.get_username")
     reused = serializers.SerializerMethodField()
+    error_message = serializers.SerializerMethodField(
+        help_text="Why the job failed, in the caller's language (Accept-Language)."
+    )
 
     class Meta:
         model = SynthesisJob
@@ -129,6 +132,9 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_download_url(self, job: SynthesisJob) -> str | None:
         return signing.signed_audio_url(job, download=True, request=self._request()) or None
+
+    def get_error_message(self, job: SynthesisJob) -> str:
+        return job.localized_error()
 
     def get_reused(self, job: SynthesisJob) -> bool:
         return job.reused_from_id is not None

@@ -78,7 +78,7 @@ class SynthesizeView(APIView):
             )
         if job.status == SynthesisJob.Status.FAILED:
             return error_response(
-                job.error_message, status.HTTP_500_INTERNAL_SERVER_ERROR, **summary
+                job.localized_error(), status.HTTP_500_INTERNAL_SERVER_ERROR, **summary
             )
         if job.status == SynthesisJob.Status.CANCELLED:
             return error_response(_("The job was cancelled."), status.HTTP_409_CONFLICT, **summary)
