@@ -50,6 +50,7 @@ class SynthesisJob(models.Model):
         FLAC = "flac", "FLAC"
         OGG = "ogg", "Ogg Vorbis"
         MP3 = "mp3", "MP3"
+        OPUS = "opus", "Ogg Opus"
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
     FINAL_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)

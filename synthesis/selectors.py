@@ -94,6 +94,9 @@ def voice_catalog() -> list[dict]:
             "controls": CONTROLS,
             "formats": list(audio_codec.FORMATS),
             "sample_rates": list(audio_codec.SAMPLE_RATES),
+            "sample_rates_by_format": {
+                fmt: list(audio_codec.rates_for(fmt)) for fmt in audio_codec.FORMATS
+            },
         }
         for v in voice_list()
     ]

@@ -140,6 +140,12 @@ def _check_request(
             % {"voice": voice, "choices": known}
         ) from None
     spec = engine.voice(voice)
+    rates = formats.rates_for(output_format)
+    if (sample_rate or spec.sample_rate) not in rates:
+        raise InvalidRequest(
+            _("The %(fmt)s format takes only these sample rates: %(choices)s.")
+            % {"fmt": output_format, "choices": ", ".join(map(str, rates))}
+        )
     if emotion not in spec.emotions:
         raise InvalidRequest(
             _("Unknown emotion %(emotion)s; choose one of %(choices)s.")

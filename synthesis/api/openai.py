@@ -52,9 +52,16 @@ OPENAI_VOICES = frozenset(
 )
 
 # response_format → our stored format; `pcm` is the WAV's samples without the header.
-RESPONSE_FORMATS = {"mp3": "mp3", "wav": "wav", "flac": "flac", "pcm": "wav", "ogg": "ogg"}
+RESPONSE_FORMATS = {
+    "mp3": "mp3",
+    "wav": "wav",
+    "flac": "flac",
+    "pcm": "wav",
+    "ogg": "ogg",
+    "opus": "opus",
+}
 # Formats OpenAI offers that we do not produce: a clear 400 instead of a mislabelled file.
-UNSUPPORTED_FORMATS = frozenset({"opus", "aac"})
+UNSUPPORTED_FORMATS = frozenset({"aac"})
 PCM_RATE = 24000  # OpenAI's pcm: 24 kHz, 16-bit signed little-endian, mono
 PCM_CONTENT_TYPE = "audio/pcm"
 
@@ -185,10 +192,7 @@ class SpeechRequestSerializer(serializers.Serializer):
         value = value.lower()
         if value in UNSUPPORTED_FORMATS:
             raise serializers.ValidationError(
-                _(
-                    "The format %(fmt)s is not available here; choose one of %(choices)s "
-                    "(ogg is Ogg Vorbis, not Opus)."
-                )
+                _("The format %(fmt)s is not available here; choose one of %(choices)s.")
                 % {"fmt": value, "choices": ", ".join(RESPONSE_FORMATS)}
             )
         if value not in RESPONSE_FORMATS:

@@ -7,7 +7,7 @@ from math import gcd
 
 import numpy as np
 
-from .formats import FORMATS, SAMPLE_RATES, content_type
+from .formats import FORMATS, SAMPLE_RATES, content_type, rates_for
 from .types import Audio, InvalidRequest
 
 __all__ = ["FORMATS", "SAMPLE_RATES", "content_type", "resample", "apply_gain", "encode"]
@@ -48,10 +48,9 @@ def encode(audio: Audio, fmt: str = "wav", sample_rate: int | None = None) -> by
     if fmt not in FORMATS:
         raise InvalidRequest(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     rate = sample_rate or audio.sample_rate
-    if rate not in SAMPLE_RATES:
-        raise InvalidRequest(
-            f"unsupported sample rate {rate}; choose one of {', '.join(map(str, SAMPLE_RATES))}"
-        )
+    if rate not in rates_for(fmt):
+        choices = ", ".join(map(str, rates_for(fmt)))
+        raise InvalidRequest(f"{fmt} cannot be written at {rate} Hz; choose one of {choices}")
     samples = np.clip(resample(audio.samples, audio.sample_rate, rate), -1.0, 1.0)
     import soundfile
 

@@ -18,8 +18,10 @@ def test_voices_list_emotions_controls_formats(alice_api):
     assert tone["controls"]["pitch"]["min"] == -12 and tone["controls"]["pitch"]["max"] == 12
     assert (tone["controls"]["volume"]["min"], tone["controls"]["volume"]["max"]) == (-20, 12)
     assert tone["controls"]["intensity"]["max"] == 2
-    assert tone["formats"] == ["wav", "flac", "ogg", "mp3"]
+    assert tone["formats"] == ["wav", "flac", "ogg", "mp3", "opus"]
     assert 24000 in tone["sample_rates"]
+    assert tone["sample_rates_by_format"]["opus"] == [8000, 16000, 24000, 48000]
+    assert tone["sample_rates_by_format"]["wav"] == tone["sample_rates"]
 
 
 def test_the_builtin_voice_is_listed_with_seven_emotions(alice_api):

@@ -52,6 +52,7 @@ def test_the_queue_task_is_sent_after_commit(alice, django_capture_on_commit_cal
         ({"pitch": -13}, "pitch"),
         ({"output_format": "aiff"}, "Unknown format"),
         ({"sample_rate": 12345}, "sample rate"),
+        ({"output_format": "opus", "sample_rate": 22050}, "8000, 16000, 24000, 48000"),
     ],
 )
 def test_a_bad_request_is_refused_with_a_reason(alice, kwargs, message):

@@ -39,6 +39,19 @@ def test_resampling_to_the_asked_rate(alice):
     assert soundfile.info(default_storage.path(job.audio.name)).samplerate == 8000
 
 
+def test_opus_jobs_are_ogg_opus_files(alice):
+    job = services.job_run(job_id=queued(alice, output_format="opus", sample_rate=48000).pk)
+    assert job.status == Status.SUCCEEDED and job.audio.name.endswith(".opus")
+    with default_storage.open(job.audio.name) as handle:
+        data = handle.read()
+    assert data.startswith(b"OggS") and b"OpusHead" in data[:200]
+    info = soundfile.info(default_storage.path(job.audio.name))
+    assert (info.format, info.subtype, info.samplerate) == ("OGG", "OPUS", 48000)
+    assert job.duration == pytest.approx(info.duration, abs=0.05)
+    wav = services.job_run(job_id=queued(alice, sample_rate=48000).pk)
+    assert job.size_bytes * 5 < wav.size_bytes  # speech-sized, not PCM-sized
+
+
 def test_a_failing_engine_ends_the_job_failed_with_a_readable_reason(alice):
     job = services.job_run(job_id=queued(alice, text="一，二，三，四。[fail]").pk)
     assert job.status == Status.FAILED
