@@ -213,7 +213,10 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["poll"] = env_float("TTS_ORM_POLL", 0.2)
+    # How often the cluster looks for new tasks in the ORM broker (Redis blocks instead):
+    # django-q2's 0.2 s default added ~100 ms to a short prompt's round trip (bench/README.md,
+    # "short prompts"); an indexed read every 50 ms is nothing for SQLite or PostgreSQL.
+    Q_CLUSTER["poll"] = env_float("TTS_ORM_POLL", 0.05)
     # A cache shared by the web and worker processes of one box: django-q2 keeps the cluster
     # status there (so /readyz can see the cluster) and the API throttle counts there.
     CACHES = {
