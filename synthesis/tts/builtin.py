@@ -14,6 +14,7 @@ import numpy as np
 from .audio import SAMPLE_RATES, apply_gain
 from .engine import Engine
 from .runtime import select as runtime_select
+from .runtime import spans
 from .styles import Prosody, load_styles, prosody_for
 from .types import AudioChunk, InvalidRequest, SynthesisRequest, Voice
 
@@ -49,10 +50,12 @@ class EngineConfig:
     context_frames: int = 24
     max_syllables: int = 60
     first_max_syllables: int = 12
-    # Longest span vocoded in one call (frames, 0 = no limit). Longer passes are vocoded in equal
-    # spans with `context_frames` either side (exact: seams measure 1e-8). It bounds the
-    # vocoder's activation memory (peak RSS −50 MB) and is faster despite the overlap (760
-    # frames: 114 ms in two spans vs 137 ms whole; the activations stay in cache). bench/README.md
+    # Longest span vocoded in one call (frames, 0 = no limit) by runtimes that take any shape
+    # (ONNX Runtime, torch); OpenVINO's fixed shapes set their own (`OvVocoder.call_shape`).
+    # Longer passes are vocoded in pieces with `context_frames` either side (exact: seams
+    # measure 1e-8; runtime/spans.py). It bounds the vocoder's activation memory (peak RSS
+    # −50 MB) and is faster despite the overlap (760 frames: 114 ms in two spans vs 137 ms
+    # whole; the activations stay in cache). bench/README.md
     max_vocoder_frames: int = 384
     # Networks' runtime (synthesis/tts/runtime/select.py): "bf16-openvino" (default, the fastest
     # that passes tests/tts/test_fast_path.py; int8-onnx when openvino is missing), "int8-onnx",
@@ -225,20 +228,27 @@ class BuiltinEngine(Engine):
 
     def _chunk_spans(self, frames: int, *, first: bool) -> Iterator[tuple[int, int]]:
         split = self.config.first_chunk_frames
+        ctx = self.config.context_frames
         start = 0
         # Splitting pays only when the rest is long enough to be worth its overlap.
-        if first and frames - split >= self.config.context_frames:
+        if first and frames - split >= ctx:
             yield 0, split
             start = split
+        yield from spans.plan(frames, start, context=ctx, shape=self._call_shape())
+
+    def _call_shape(self) -> spans.CallShape:
+        """How long one vocoder call may be: the runtime's own fixed shapes (OpenVINO), else
+        `max_vocoder_frames` plus context either side."""
+        shape = getattr(self._vocoder, "call_shape", None)
+        if shape is not None:
+            return shape
         limit = self.config.max_vocoder_frames
-        pieces = max(1, -(-(frames - start) // limit)) if limit > 0 else 1
-        bounds = [start + round(i * (frames - start) / pieces) for i in range(pieces + 1)]
-        yield from zip(bounds[:-1], bounds[1:], strict=True)
+        return spans.CallShape(limit + 2 * self.config.context_frames if limit > 0 else 0)
 
     def _vocode_span(self, mel: np.ndarray, start: int, end: int) -> np.ndarray:
         ctx = self.config.context_frames
         lo, hi = max(0, start - ctx), min(mel.shape[1], end + ctx)
-        wav = self._vocoder(mel[:, lo:hi])[0]
+        wav = self._vocoder(mel[:, lo:hi], final=hi == mel.shape[1])[0]
         keep = wav[(start - lo) * HOP : (end - lo) * HOP]
         return keep.astype(np.float32, copy=False)
 

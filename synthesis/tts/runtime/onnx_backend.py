@@ -162,8 +162,9 @@ class OnnxVocoder:
             folder / cache.FILES[f"vocoder-{precision}"], threads, spinning=spinning
         )
 
-    def __call__(self, mel: np.ndarray) -> np.ndarray:
-        """mel [1, F, 80] -> waveform [1, F * 300] float32 in [-1, 1]."""
+    def __call__(self, mel: np.ndarray, *, final: bool = True) -> np.ndarray:
+        """mel [1, F, 80] -> waveform [1, F * 300] float32 in [-1, 1] (any F: `final`, whether
+        the mel ends the pass, matters only to fixed-shape runtimes)."""
         mel = np.ascontiguousarray(mel, dtype=np.float32)
         if mel.ndim == 2:
             mel = mel[None]

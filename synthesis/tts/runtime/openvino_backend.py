@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cache
+from . import cache, spans
 from .onnx_backend import OnnxAcoustic, OnnxVocoder
 
 _core = None
@@ -137,10 +137,12 @@ class OvVocoder(OnnxVocoder):
     cache and oneDNN's primitive cache): every new mel length costs compile time and ~5 MB of
     RSS that is never given back (measured: 40 different texts took RSS from 430 to 820 MB).
     So mels are padded on the right to a multiple of `bucket` frames, with at least
-    `min_pad` frames of padding (the last frame repeated: passes end in silence), and longer
-    mels are vocoded in spans of `span` frames with `context` real frames either side (exact,
-    as in the engine): 6 shapes in all, warmed up at load (≈ 0.5 s, ≈ +120 MB RSS).
-    bucket 32 / span 384 measured the same speed for +45 / +30 MB (bench/README.md).
+    `min_pad` frames of padding at the mel's end (the last frame repeated: passes end in
+    silence), and longer mels are vocoded in pieces of at most `largest` frames with
+    `context` real frames either side (exact, runtime/spans.py; the engine plans its pieces
+    by the same `call_shape`): 6 shapes in all, warmed up at load (≈ 0.3 s, ≈ +50 MB RSS).
+    Per frame a call costs the same from 256 to 1024 frames, but each shape keeps ≈ 19 kB of
+    buffers per frame, so longer shapes cost memory (bench/README.md, "Vocoder pieces").
     The output up to the mel's end then depends on the mel and its repeated
     last frame only — not on the bucket — so streaming and one-shot vocoding agree; it differs
     from the float vocoder only in the pass's last ~22 frames (edge handling), inside the
@@ -149,7 +151,7 @@ class OvVocoder(OnnxVocoder):
 
     bucket = 64
     min_pad = 24
-    span = 256
+    largest = 384
     context = 24
 
     def __init__(
@@ -157,37 +159,39 @@ class OvVocoder(OnnxVocoder):
     ):
         self.precision = f"{precision}/{hint}"
         self._session = OvSession(folder / cache.FILES[f"vocoder-{precision}"], threads, hint)
+        # What the engine plans its pieces by (runtime/spans.py): every call but a pass's last
+        # is exactly `largest` frames, so padding is paid once per pass.
+        self.call_shape = spans.CallShape(self.largest, self.bucket, self.min_pad)
 
     def shapes(self) -> list[int]:
         """Every mel length the graph is ever run on."""
-        top = self.span + 2 * self.context + self.min_pad
-        return list(range(self.bucket, -(-top // self.bucket) * self.bucket + 1, self.bucket))
+        return list(range(self.bucket, self.largest + 1, self.bucket))
 
     def warm_up(self, lengths=None) -> None:
         for n in lengths or self.shapes():
             self._session.run(None, {"mel": np.zeros((1, n, 80), np.float32)})
 
-    def _padded(self, mel: np.ndarray) -> np.ndarray:
+    def _padded(self, mel: np.ndarray, final: bool) -> np.ndarray:
         n = mel.shape[1]
-        total = -(-(n + self.min_pad) // self.bucket) * self.bucket
+        total = -(-(n + (self.min_pad if final else 0)) // self.bucket) * self.bucket
         mel = np.pad(mel, ((0, 0), (0, total - n), (0, 0)), mode="edge")
         (wav,) = self._session.run(None, {"mel": mel})
         return wav[:, : n * self.hop]
 
-    def __call__(self, mel: np.ndarray) -> np.ndarray:
-        """mel [1, F, 80] -> waveform [1, F * 300] float32 in [-1, 1]."""
+    def __call__(self, mel: np.ndarray, *, final: bool = True) -> np.ndarray:
+        """mel [1, F, 80] -> waveform [1, F * 300] float32 in [-1, 1]. `final=False`: the mel
+        is a piece whose last `context` frames are only context (the engine's pieces), so it
+        needs no end padding."""
         mel = np.ascontiguousarray(mel, dtype=np.float32)
         if mel.ndim == 2:
             mel = mel[None]
         n = mel.shape[1]
         if n == 0:
             return np.zeros((mel.shape[0], 0), np.float32)
-        if n <= self.span + 2 * self.context:
-            return self._padded(mel)
+        shape = self.call_shape if final else spans.CallShape(self.largest, self.bucket)
         pieces = []
-        for a in range(0, n, self.span):
-            b = min(n, a + self.span)
+        for a, b in spans.plan(n, context=self.context, shape=shape):
             lo, hi = max(0, a - self.context), min(n, b + self.context)
-            wav = self._padded(mel[:, lo:hi])
+            wav = self._padded(mel[:, lo:hi], final and hi == n)
             pieces.append(wav[:, (a - lo) * self.hop : (b - lo) * self.hop])
-        return np.concatenate(pieces, axis=1)
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces, axis=1)

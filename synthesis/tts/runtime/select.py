@@ -93,7 +93,7 @@ class TorchVocoder:
         self._torch = torch
         self.model = load_vocoder()
 
-    def __call__(self, mel):
+    def __call__(self, mel, *, final: bool = True):
         torch = self._torch
         with torch.inference_mode():
             return self.model(torch.from_numpy(mel)).numpy()
