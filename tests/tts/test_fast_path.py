@@ -223,3 +223,32 @@ def test_bf16_is_read_from_the_cpu_flags(monkeypatch, flag):
 
     monkeypatch.setattr(openvino_backend, "cpu_flags", lambda: {"avx512f", flag})
     assert openvino_backend.bf16_supported()
+
+
+@pytest.mark.parametrize("controls", CONTROLS)
+def test_padded_masked_decoder_equals_the_unpadded_one(ref, onnx_nets, controls):
+    """OvBucketAcoustic pads the frames to a bucket and masks the padding: in f32 its mel is
+    the fp32 graph's on the exact shape, float noise apart (measured 2e-5 max abs)."""
+    pytest.importorskip("openvino")
+    acoustic, _ = select.load("f32-openvino", threads=2)
+    texts = [ref["short_ids"][None]] + ([ref["para_ids"][None]] if controls[0] == 1.0 else [])
+    for ids in texts:
+        expected = onnx_nets["fp32-onnx"][0](ids, **_kwargs(controls))
+        got = acoustic(ids, **_kwargs(controls))
+        frames = expected.mel.shape[1]
+        assert acoustic.bucket_for(frames) > frames, "the test needs padding to mean anything"
+        np.testing.assert_array_equal(got.durations, expected.durations)
+        assert got.mel.shape == expected.mel.shape
+        assert np.abs(got.mel - expected.mel).max() < FP32_MAX_ABS
+        assert np.abs(got.mel_before - expected.mel_before).max() < FP32_MAX_ABS
+
+
+def test_decoder_buckets_are_few_and_close():
+    from synthesis.tts.runtime.openvino_backend import OvBucketAcoustic
+
+    buckets = OvBucketAcoustic.buckets()
+    assert len(buckets) == 24 and buckets[-1] == 2048
+    for n in range(1, 2049):
+        b = OvBucketAcoustic.bucket_for(n)
+        assert b in buckets and b >= n
+        assert b - n < max(64, n // 8 + 1), "at most 64 frames or 12.5 % of padding"

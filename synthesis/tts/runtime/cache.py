@@ -13,13 +13,18 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 
 # Files written by `export.export_all()`, per variant.
 FILES = {
     "encoder": "encoder.onnx",  # ids -> h, log durations, f0, energy (fp32; tiny, token rate)
     "decoder-fp32": "decoder.fp32.onnx",  # h, f0, energy, frame index -> mel_before, mel
     "decoder-int8": "decoder.int8.onnx",  # the same, convolutions static int8 (QDQ)
+    # The decoder split for fixed-shape runtimes (OpenVINO): the token-rate part, then the
+    # frame-rate part on frames padded to a few lengths, with a mask that keeps the padding
+    # out of attention and convolutions (the real frames' output does not depend on it).
+    "adapt": "adapt.onnx",  # h, f0, energy, frame index -> frames
+    "decoder-masked-fp32": "decoder.masked.fp32.onnx",  # frames, valid -> mel_before, mel
     "vocoder-fp32": "vocoder.fp32.onnx",  # mel -> waveform
     "vocoder-int8": "vocoder.int8.onnx",
 }

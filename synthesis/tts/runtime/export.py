@@ -237,7 +237,35 @@ def _wrappers():
             mel_before = m.mel_dense(x)
             return mel_before, mel_before + m.postnet(mel_before, None)
 
-    return EncoderGraph, DecoderGraph
+    class AdaptGraph(nn.Module):
+        """DecoderGraph's token-rate part: pitch and energy embeddings, then one row per frame."""
+
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, h, f0, energy, index):
+            va = self.m.variance_adaptor
+            h = h + (va.f0_embedding(f0) + va.energy_embedding(energy))
+            return torch.index_select(h, 1, index)
+
+    class MaskedDecoderGraph(nn.Module):
+        """DecoderGraph's frame-rate part on padded frames: `valid` is 1 for real frames, 0
+        for padding, which is masked out of attention and zeroed before every convolution,
+        so the real frames come out as if there were no padding (FastSpeech2.decode)."""
+
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, frames, valid):
+            m = self.m
+            n = frames.shape[1]
+            x = m.decoder(frames + m.positions[1 : n + 1].unsqueeze(0), valid > 0.5)
+            mel_before = m.mel_dense(x)
+            return mel_before, mel_before + m.postnet(mel_before, valid.unsqueeze(-1))
+
+    return EncoderGraph, DecoderGraph, AdaptGraph, MaskedDecoderGraph
 
 
 def _export(module, args, path: Path, input_names, output_names, dynamic_axes) -> None:
@@ -386,7 +414,7 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
     try:
         acoustic, vocoder = load_acoustic(), load_vocoder()
         fast_ac, fast_voc = fast_acoustic(acoustic), fast_vocoder(vocoder)
-        EncoderGraph, DecoderGraph = _wrappers()
+        EncoderGraph, DecoderGraph, AdaptGraph, MaskedDecoderGraph = _wrappers()
         ids = torch.randint(1, 200, (1, 40))
         f = cache.FILES
         _export(
@@ -418,6 +446,30 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
                 "mel_before": {1: "F"},
                 "mel": {1: "F"},
             },
+        )
+        _export(
+            AdaptGraph(fast_ac),
+            (h, torch.randn(1, 40), torch.randn(1, 40), torch.arange(40).repeat_interleave(5)),
+            tmp / f["adapt"],
+            ["h", "f0", "energy", "index"],
+            ["frames"],
+            {
+                "h": {1: "T"},
+                "f0": {1: "T"},
+                "energy": {1: "T"},
+                "index": {0: "F"},
+                "frames": {1: "F"},
+            },
+        )
+        valid = torch.ones(1, 128)
+        valid[:, 100:] = 0
+        _export(
+            MaskedDecoderGraph(fast_ac),
+            (torch.randn(1, 128, 256), valid),
+            tmp / f["decoder-masked-fp32"],
+            ["frames", "valid"],
+            ["mel_before", "mel"],
+            {"frames": {1: "F"}, "valid": {1: "F"}, "mel_before": {1: "F"}, "mel": {1: "F"}},
         )
         _export(
             fast_voc,

@@ -144,10 +144,11 @@ class OnnxAcoustic:
                 f"{index.size} frames in one pass; the model's position table allows at most "
                 "2048. Split the text into shorter pieces."
             )
-        mel_before, mel = self._decoder.run(
-            None, {"h": h, "f0": f0, "energy": energy, "index": index}
-        )
+        mel_before, mel = self._decode(h, f0, energy, index)
         return AcousticResult(mel_before, mel, durations, f0, energy)
+
+    def _decode(self, h, f0, energy, index) -> tuple[np.ndarray, np.ndarray]:
+        return self._decoder.run(None, {"h": h, "f0": f0, "energy": energy, "index": index})
 
 
 class OnnxVocoder:

@@ -9,11 +9,12 @@ Backends:
   fp32-onnx    the same graphs in ONNX Runtime, fp32 (float-noise equal to fp32-torch)
   int8-onnx    ONNX Runtime, the postnet's convolutions static int8, all else fp32
   bf16-openvino  (the default: the fastest variant inside the quality bounds of
-               tests/tts/test_fast_path.py; see bench/README.md, "OpenVINO") int8-onnx's
-               acoustic model + the fp32 vocoder graph run by OpenVINO in bfloat16
-               (AVX512_BF16 / AMX), fed a few fixed shapes (openvino_backend.OvVocoder). Falls
-               back to int8-onnx when openvino is not installed or the CPU has no bf16.
-  f32-openvino   the same with the vocoder in f32 (for comparison).
+               tests/tts/test_fast_path.py; see bench/README.md, "OpenVINO") the encoder in
+               ONNX Runtime fp32, the decoder + postnet and the vocoder run by OpenVINO in
+               bfloat16 (AVX512_BF16 / AMX) on a few padded shapes
+               (openvino_backend.OvBucketAcoustic, OvVocoder). Falls back to int8-onnx when
+               openvino is not installed or the CPU has no bf16.
+  f32-openvino   the same in f32 (for comparison, and to test the padding on any CPU).
   Mixed forms for experiments: `onnx:<decoder precision>/<vocoder precision>`;
   `onnx:int8/int8` adds the int8 vocoder (2.5x faster, but outside the quality bound).
 The environment variable TTS_BUILTIN_BACKEND overrides the default.
@@ -107,12 +108,14 @@ def load(name: str, *, threads: int = 2, spinning: bool = False):
     from .onnx_backend import OnnxAcoustic, OnnxVocoder, ensure_graphs
 
     if name in OPENVINO:
-        from .openvino_backend import OvVocoder
+        from .openvino_backend import OvBucketAcoustic, OvVocoder
 
         folder = ensure_graphs()
+        acoustic = OvBucketAcoustic(folder, hint=OPENVINO[name], threads=threads)
+        acoustic.warm_up()
         vocoder = OvVocoder(folder, precision="fp32", hint=OPENVINO[name], threads=threads)
         vocoder.warm_up()
-        return OnnxAcoustic(folder, precision="int8", threads=threads), vocoder
+        return acoustic, vocoder
 
     dec, voc = _precisions(name)
     folder = ensure_graphs()
