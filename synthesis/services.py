@@ -32,7 +32,7 @@ from django.utils.translation import gettext_noop
 
 from .models import SynthesisJob, audio_upload_to
 from .tts import formats, registry
-from .tts.types import InvalidRequest, SynthesisRequest, TTSError
+from .tts.types import InvalidRequest, NothingToSpeak, SynthesisRequest, TTSError
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +116,8 @@ def _check_request(
     """Readable, translated reasons for a bad request; the engine's own validate() backs it up."""
     if not text:
         raise InvalidRequest(_("The text is empty."))
+    if not any(ch.isalnum() for ch in text):  # only punctuation, symbols or emoji
+        raise NothingToSpeak(_("The text has nothing to speak."))
     if len(text) > settings.TTS_MAX_TEXT_CHARS:
         raise InvalidRequest(
             _("The text is too long: %(n)d characters, at most %(max)d are allowed.")
@@ -352,7 +354,9 @@ def job_run(*, job_id) -> SynthesisJob | None:
         with _Heartbeat(job_id, token, settings.TTS_HEARTBEAT_SECONDS):
             result = _synthesize(job, mine)
     except Exception as exc:  # any failure ends the job with a reason a person can read
-        if isinstance(exc, TTSError | ValueError):
+        if isinstance(exc, NothingToSpeak):  # the engine's words are English; ours translate
+            reason = failure(gettext_noop("The text has nothing to speak."))
+        elif isinstance(exc, TTSError | ValueError):
             reason = failure(str(exc))  # the engine's own words (a message id if ours)
         else:
             reason = failure(

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from synthesis.tts.engine import Engine
-from synthesis.tts.types import AudioChunk, InvalidRequest, SynthesisRequest, Voice
+from synthesis.tts.types import AudioChunk, InvalidRequest, NothingToSpeak, SynthesisRequest, Voice
 
 ENGINE_NAME = "test"
 VOICE_ID = "test-tone"
@@ -62,7 +62,7 @@ class ToneEngine(Engine):
         sleep = next((float(m.split("=")[1]) for m in markers if m.startswith("sleep")), 0.0)
         clauses = [c for c in CLAUSE.findall(MARKER.sub("", request.text)) if c.strip()]
         if not clauses:
-            raise InvalidRequest("text has nothing to speak")
+            raise NothingToSpeak("text has nothing to speak")
         freq = 440.0 * 2 ** (request.pitch / 12) * (1 + 0.25 * EMOTIONS.index(request.emotion))
         seconds = 0.1 / request.speed
         t = np.arange(int(SAMPLE_RATE * seconds), dtype=np.float32) / SAMPLE_RATE

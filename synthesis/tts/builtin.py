@@ -16,7 +16,7 @@ from .engine import Engine
 from .runtime import select as runtime_select
 from .runtime import spans
 from .styles import Prosody, load_styles, prosody_for
-from .types import AudioChunk, InvalidRequest, SynthesisRequest, Voice
+from .types import AudioChunk, InvalidRequest, NothingToSpeak, SynthesisRequest, Voice
 
 VOICE_ID = "baker"
 SAMPLE_RATE = 24000
@@ -128,7 +128,7 @@ class BuiltinEngine(Engine):
         )
         head = next(pending, None)
         if head is None:
-            raise InvalidRequest("text has nothing to speak (no Chinese, letters or digits)")
+            raise NothingToSpeak("text has nothing to speak (no Chinese, letters or digits)")
         passes = [head]
         total = 0  # not known until the rest is analysed
         index = 0

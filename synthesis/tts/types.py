@@ -17,6 +17,10 @@ class InvalidRequest(TTSError, ValueError):
     """The request cannot be synthesized as asked (unknown voice or emotion, bad control value)."""
 
 
+class NothingToSpeak(InvalidRequest):
+    """The text has no Chinese characters, letters or digits, so there is nothing to say."""
+
+
 class EngineUnavailable(TTSError):
     """The engine cannot run here, e.g. its weights or a runtime package are not installed."""
 

@@ -68,3 +68,38 @@ def test_the_api_shows_the_reason_in_the_callers_language(alice, make_job, clien
 def test_reasons_stored_before_error_detail_existed_still_show(alice, make_job):
     job = make_job(alice, status=Status.FAILED, error_message="引擎未加载")
     assert job.localized_error() == "引擎未加载"
+
+
+def test_a_text_with_nothing_to_speak_is_refused_before_it_is_queued(alice, client):
+    """Punctuation, symbols and emoji alone: a 400 with the reason in the caller's language,
+    not a job that fails in the worker."""
+    from rest_framework.authtoken.models import Token
+
+    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=alice).key}"}
+    before = SynthesisJob.objects.count()
+    replies = {}
+    for language in ("zh-hans", "en"):
+        response = client.post(
+            "/api/tts",
+            {"text": "……！！！🙂", "emotion": "neutral"},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language,
+            **headers,
+        )
+        assert response.status_code == 400
+        replies[language] = response.json()["message"]
+    assert replies["en"] == "The text has nothing to speak."
+    assert replies["zh-hans"] != replies["en"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in replies["zh-hans"]), "said in Chinese"
+    assert SynthesisJob.objects.count() == before
+
+
+def test_the_engines_nothing_to_speak_is_stored_as_our_translatable_reason(alice):
+    created = services.job_create(owner=alice, text="[sleep=0]", voice=TEST_VOICE)
+    with translation.override("zh-hans"):
+        job = services.job_run(job_id=created.pk)
+    assert job.status == Status.FAILED
+    assert job.error_message == "The text has nothing to speak."
+    with translation.override("zh-hans"):
+        chinese = job.localized_error()
+    assert chinese and chinese != job.error_message
