@@ -142,3 +142,42 @@ def test_token_is_shown_once_and_can_be_revoked(page, live_server, alice):
         assert response.status == 401
     finally:
         anonymous.close()
+
+
+REFUSE_AUTOPLAY = """
+(() => {
+  // What a browser's autoplay policy does to play() without a user gesture.
+  const play = HTMLMediaElement.prototype.play;
+  window.playCalls = 0;
+  HTMLMediaElement.prototype.play = function () {
+    window.playCalls += 1;
+    if (window.playCalls === 1) {
+      return Promise.reject(new DOMException("autoplay refused", "NotAllowedError"));
+    }
+    return play.call(this);
+  };
+})();
+"""
+
+
+@pytest.mark.qcluster
+def test_a_refused_autoplay_says_to_press_play_and_play_works(
+    new_page, live_server, qcluster, alice
+):
+    page = new_page()
+    page.context.add_init_script(REFUSE_AUTOPLAY)
+    log_in(page, "alice")
+    page.get_by_label("音色").select_option(TEST_VOICE)
+    page.get_by_label("文本").fill("[sleep=0.02]你好，世界。")
+    page.get_by_role("button", name="合成", exact=True).click()
+    note = page.locator("#autoplay-note")
+    expect(note).to_be_visible(timeout=SYNTH_TIMEOUT_MS)
+    expect(note).to_contain_text("播放")
+    # Pressing play (the second call) plays: the note was a hint, not a dead end.
+    page.evaluate("document.getElementById('job-player').play()")
+    page.wait_for_function("!document.getElementById('job-player').paused")
+    # A new synthesis hides the stale hint.
+    page.get_by_role("button", name="合成", exact=True).click()
+    expect(note).to_be_hidden()
+    assert page.evaluate("window.playCalls") >= 2
+    assert not page.js_errors, page.js_errors
