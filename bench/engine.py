@@ -92,6 +92,11 @@ def main() -> int:
         help="python of a venv with tensorflow-cpu 2.15: time upstream (bench/upstream.py) "
         "before and after this run and report the speedup against that",
     )
+    parser.add_argument(
+        "--no-pipeline",
+        action="store_true",
+        help="compute each pass's mel in turn instead of one pass ahead on a thread",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     upstream_runs = []
@@ -102,7 +107,7 @@ def main() -> int:
     from synthesis.tts.types import SynthesisRequest
 
     started = time.perf_counter()
-    engine = create(threads=args.threads, backend=args.backend)
+    engine = create(threads=args.threads, backend=args.backend, pipeline=not args.no_pipeline)
     engine.load()
     load_seconds = time.perf_counter() - started
     rss_after_load = rss_mb()
@@ -161,6 +166,7 @@ def main() -> int:
         "threads": args.threads,
         "runs": args.runs,
         "backend": engine.backend,
+        "pipeline": engine.config.pipeline,
         "paragraph_cpu_seconds": round(statistics.median(cpu), 4),
         "paragraph_seconds_all": [round(t, 4) for t in times],
         "first_chunk_seconds_all": [round(t, 4) for t in firsts],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import queue
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -57,6 +58,9 @@ class EngineConfig:
     # −50 MB) and is faster despite the overlap (760 frames: 114 ms in two spans vs 137 ms
     # whole; the activations stay in cache). bench/README.md
     max_vocoder_frames: int = 384
+    # The frontend and acoustic model of pass n + 1 run on a thread while pass n is vocoded
+    # (`_MelPipeline`); False computes each pass in turn. bench/README.md, "Pipelining".
+    pipeline: bool = True
     # Networks' runtime (synthesis/tts/runtime/select.py): "bf16-openvino" (default, the fastest
     # that passes tests/tts/test_fast_path.py; int8-onnx when openvino is missing), "int8-onnx",
     # "fp32-onnx", or "fp32-torch" (the exact fp32 reference, the only one with dropout).
@@ -129,34 +133,59 @@ class BuiltinEngine(Engine):
         head = next(pending, None)
         if head is None:
             raise NothingToSpeak("text has nothing to speak (no Chinese, letters or digits)")
+        if self.config.pipeline:
+            mels = _MelPipeline(self, head, pending, prosody)
+        else:
+            mels = self._mels_in_turn(head, pending, prosody)
+        try:
+            for index, p, mel, total in mels:
+                # A resampled pass is vocoded whole: resampling chunks apart would leave seams.
+                first = index == 0 and resample_ratio == 1.0
+                spans = list(self._chunk_spans(mel.shape[1], first=first))
+                for span_no, (start, end) in enumerate(spans):
+                    samples = repitch(self._vocode_span(mel, start, end), resample_ratio)
+                    last = span_no == len(spans) - 1
+                    if last and p.pause_after > 0:
+                        pause = int(SAMPLE_RATE * p.pause_after * prosody.pause_scale)
+                        samples = np.concatenate([samples, np.zeros(pause, np.float32)])
+                    yield AudioChunk(
+                        samples=apply_gain(samples, prosody.gain_db),
+                        sample_rate=SAMPLE_RATE,
+                        index=index,
+                        # The pass count is known once the rest of the text is analysed, which
+                        # is done before the first pass's last chunk.
+                        total=total() if last or index else 0,
+                        text_start=p.start,
+                        text_end=p.end,
+                        text=p.text,
+                        last_of_clause=last,
+                    )
+                    if index == 0 and span_no == 0 and isinstance(mels, _MelPipeline):
+                        # Only now: started before the first chunk is handed over, the
+                        # producer's Python holds the GIL and delays it (13 -> 18 ms).
+                        mels.first_chunk_made()
+        finally:
+            close = getattr(mels, "close", None)
+            if close is not None:
+                close()
+
+    def _mels_in_turn(self, head, pending, prosody):
+        """(index, pass, mel, total) one pass after the other, in this thread; the rest of the
+        text is analysed when the pass count is first asked for (the first pass's last chunk)."""
         passes = [head]
-        total = 0  # not known until the rest is analysed
+        analysed = False
+
+        def total() -> int:
+            nonlocal analysed
+            if not analysed:
+                passes.extend(pending)
+                analysed = True
+            return len(passes)
+
         index = 0
-        while index < len(passes):
+        while index == 0 or index < total():
             p = passes[index]
-            mel = self._mel(self._frontend.ids(p), prosody)
-            # A resampled pass is vocoded whole: resampling chunks apart would leave seams.
-            first = index == 0 and resample_ratio == 1.0
-            spans = list(self._chunk_spans(mel.shape[1], first=first))
-            for span_no, (start, end) in enumerate(spans):
-                samples = repitch(self._vocode_span(mel, start, end), resample_ratio)
-                last = span_no == len(spans) - 1
-                if last and not total:
-                    passes.extend(pending)
-                    total = len(passes)
-                if last and p.pause_after > 0:
-                    pause = int(SAMPLE_RATE * p.pause_after * prosody.pause_scale)
-                    samples = np.concatenate([samples, np.zeros(pause, np.float32)])
-                yield AudioChunk(
-                    samples=apply_gain(samples, prosody.gain_db),
-                    sample_rate=SAMPLE_RATE,
-                    index=index,
-                    total=total,
-                    text_start=p.start,
-                    text_end=p.end,
-                    text=p.text,
-                    last_of_clause=last,
-                )
+            yield index, p, self._mel(self._frontend.ids(p), prosody), total
             index += 1
 
     # --- internals -------------------------------------------------------------------------------
@@ -256,6 +285,93 @@ class BuiltinEngine(Engine):
         return keep.astype(np.float32, copy=False)
 
 
+class _MelPipeline:
+    """(index, pass, mel, total) with the frontend and the acoustic model one pass ahead.
+
+    The first pass's mel is made in the caller's thread, as without the pipeline, so the first
+    chunk is not delayed. Once that chunk is made, a producer thread analyses the rest of the
+    text and computes pass n + 1's mel while the caller vocodes pass n: the frontend and the
+    glue between networks are single-threaded Python and the encoder's short runs use two
+    threads poorly, so one core would otherwise idle through them (the networks release the
+    GIL). At most `ahead` mels wait. Closing stops the producer after its current pass.
+    """
+
+    ahead = 1
+    _DONE = object()
+
+    def __init__(self, engine: BuiltinEngine, head, pending, prosody) -> None:
+        self._engine, self._head, self._pending, self._prosody = engine, head, pending, prosody
+        self._queue: queue.Queue = queue.Queue(maxsize=self.ahead)
+        self._stop = threading.Event()
+        self._analysed = threading.Event()
+        self._count = 0
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._produce, name="tts-mels", daemon=True)
+                self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        engine = self._engine
+        try:
+            rest = list(self._pending)  # analysed while the first pass is vocoded
+            self._count = 1 + len(rest)
+            self._analysed.set()
+            for index, p in enumerate(rest, 1):
+                if self._stop.is_set():
+                    return
+                mel = engine._mel(engine._frontend.ids(p), self._prosody)
+                if not self._put((index, p, mel)):
+                    return
+            self._put(self._DONE)
+        except BaseException as exc:  # handed to the caller, raised in its thread
+            self._analysed.set()
+            self._put(exc)
+
+    def _total(self) -> int:
+        self._start()
+        self._analysed.wait()
+        return self._count
+
+    def first_chunk_made(self) -> None:
+        """The first audio is out: the producer may take the GIL and the cores now."""
+        self._start()
+
+    def __iter__(self):
+        engine = self._engine
+        mel = engine._mel(engine._frontend.ids(self._head), self._prosody)
+        yield 0, self._head, mel, self._total
+        self._start()
+        while True:
+            item = self._queue.get()
+            if item is self._DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            index, p, mel = item
+            yield index, p, mel, self._total
+
+    def close(self) -> None:
+        """Stop the producer and wait for it (at most its current pass), so an abandoned
+        stream leaves nothing running to slow the next request down."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+
 def pitch_split(semitones: float) -> tuple[float, float]:
     """(semitones the model carries, resampling ratio for the rest) of a pitch shift."""
     model = max(-MODEL_PITCH_LIMIT, min(MODEL_PITCH_LIMIT, semitones))
@@ -271,7 +387,10 @@ def repitch(samples: np.ndarray, ratio: float) -> np.ndarray:
     return resample(samples, int(round(len(samples) / ratio))).astype(np.float32)
 
 
-def create(*, threads: int = 2, dropout: str = "off", backend: str | None = None) -> BuiltinEngine:
-    if backend is None:  # the configured default (EngineConfig.backend)
-        return BuiltinEngine(EngineConfig(threads=threads, dropout=dropout))
-    return BuiltinEngine(EngineConfig(threads=threads, dropout=dropout, backend=backend))
+def create(
+    *, threads: int = 2, dropout: str = "off", backend: str | None = None, pipeline: bool = True
+) -> BuiltinEngine:
+    config = EngineConfig(threads=threads, dropout=dropout, pipeline=pipeline)
+    if backend is not None:  # else the configured default (EngineConfig.backend)
+        config = replace(config, backend=backend)
+    return BuiltinEngine(config)

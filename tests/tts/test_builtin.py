@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import time
+
 import numpy as np
 import pytest
 
@@ -64,20 +68,77 @@ def test_first_stream_chunk_is_short(engine):
     assert len(first.samples) <= engine.config.first_chunk_frames * 300 + 1
 
 
+def _in_turn(engine):
+    """The same loaded engine with the pipeline off (passes computed one after another)."""
+    twin = copy.copy(engine)
+    twin.config = dataclasses.replace(engine.config, pipeline=False)
+    return twin
+
+
+LONG_TEXT = "春天来了，" + "小河边的柳树发芽了，燕子从南方飞回来了。" * 20
+
+
 def test_the_first_chunk_comes_before_the_rest_of_the_text_is_analysed(engine, monkeypatch):
     from synthesis.tts.frontend import segment
 
     seen = []
     real = segment.segment
     monkeypatch.setattr(segment, "segment", lambda text: seen.append(text) or real(text))
-    text = "春天来了，" + "小河边的柳树发芽了，燕子从南方飞回来了。" * 20
-    stream = engine.stream(SynthesisRequest(text=text))
+    stream = _in_turn(engine).stream(SynthesisRequest(text=LONG_TEXT))
     first = next(stream)
     assert first.index == 0 and not first.last_of_clause
     assert len(seen) <= 2, "only the first clauses are segmented before the first audio"
     rest = list(stream)
     assert len(seen) == 41  # then every clause, once
     assert first.total == 0 and {c.total for c in rest} == {rest[-1].index + 1}
+
+
+def test_the_pipeline_analyses_the_rest_while_the_first_pass_is_spoken(engine, monkeypatch):
+    """With the pipeline on, the rest of the text is analysed on a thread: a slow frontend
+    (10 ms a clause here, 400 ms in all) does not hold back the first audio."""
+    from synthesis.tts.frontend import segment
+
+    seen = []
+    real = segment.segment
+
+    def slow(text):
+        if len(seen) >= 2:
+            time.sleep(0.01)
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(segment, "segment", slow)
+    assert engine.config.pipeline
+    stream = engine.stream(SynthesisRequest(text=LONG_TEXT))
+    first = next(stream)
+    assert first.index == 0 and first.total == 0
+    assert len(seen) < 41, "the first audio came before the whole text was analysed"
+    rest = list(stream)
+    assert len(seen) == 41
+    assert {c.total for c in rest} == {rest[-1].index + 1}
+
+
+def test_the_pipeline_gives_the_same_audio_as_passes_in_turn(engine):
+    request = SynthesisRequest(text=LONG_TEXT[:120], emotion="happy")
+    piped = list(engine.stream(request))
+    in_turn = list(_in_turn(engine).stream(request))
+    assert [(c.index, c.total, c.last_of_clause) for c in piped] == [
+        (c.index, c.total, c.last_of_clause) for c in in_turn
+    ]
+    for a, b in zip(piped, in_turn, strict=True):
+        np.testing.assert_array_equal(a.samples, b.samples)
+
+
+def test_an_abandoned_stream_stops_its_pipeline(engine):
+    import threading
+
+    stream = engine.stream(SynthesisRequest(text=LONG_TEXT))
+    next(stream)
+    stream.close()
+    deadline = time.monotonic() + 10
+    while any(t.name == "tts-mels" for t in threading.enumerate()):
+        assert time.monotonic() < deadline, "the producer thread kept running"
+        time.sleep(0.01)
 
 
 def test_long_text_has_no_length_limit_and_no_oversized_pass(engine):

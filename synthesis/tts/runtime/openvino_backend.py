@@ -86,8 +86,8 @@ def bf16_supported() -> bool:
 class OvSession:
     """`onnxruntime.InferenceSession.run`'s shape over an OpenVINO compiled model.
 
-    One infer request per calling thread (two requests at once must not share buffers);
-    outputs are copied out of the request's buffers."""
+    An infer request per call in flight (two calls at once must not share buffers), kept
+    for reuse; outputs are copied out of the request's buffers."""
 
     def __init__(self, path: Path, threads: int, hint: str = "f32"):
         config = {
@@ -103,22 +103,28 @@ class OvSession:
             config["CACHE_DIR"] = cache_dir
         self.compiled = core().compile_model(str(path), "CPU", config)
         self._names = [p.get_any_name() for p in self.compiled.inputs]
-        self._local = threading.local()
+        # Infer requests are reused by whichever thread runs next (the engine's pipeline
+        # threads come and go); as many exist as calls have ever run at once.
+        self._lock = threading.Lock()
+        self._idle: list = []
 
     def _request(self):
-        request = getattr(self._local, "request", None)
-        if request is None:
-            request = self._local.request = self.compiled.create_infer_request()
-        return request
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self.compiled.create_infer_request()
 
     def run(self, _output_names, feeds: dict) -> list[np.ndarray]:
         request = self._request()
-        request.infer({name: feeds[name] for name in self._names})
-        out = [
-            np.array(request.get_output_tensor(i).data, copy=True)
-            for i in range(len(self.compiled.outputs))
-        ]
-        return out
+        try:
+            request.infer({name: feeds[name] for name in self._names})
+            return [
+                np.array(request.get_output_tensor(i).data, copy=True)
+                for i in range(len(self.compiled.outputs))
+            ]
+        finally:
+            with self._lock:
+                self._idle.append(request)
 
 
 class OvAcoustic(OnnxAcoustic):
