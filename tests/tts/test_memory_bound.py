@@ -50,7 +50,7 @@ def test_rss_does_not_grow_with_the_number_of_different_texts():
     release_memory()
     # Measured −0.1 … +0.6 MB (bf16-openvino, Zen 5) and +0.3 … +0.9 MB (int8-onnx); single
     # phases wobble by up to 11 MB. What this catches: the vocoder run on exact shapes, where
-    # OpenVINO keeps ≈ 5 MB per new mel length (40 texts took RSS from 430 to 820 MB). The
+    # OpenVINO keeps ≈ 5 MB per new mel length (60 lengths: the vocoder alone 102 -> 418 MB). The
     # decoder on exact shapes costs only ≈ 0.3 MB per text now (+7.9 MB here): too little to
     # tell from the wobble, so tests/tts/test_fast_path.py checks its buckets directly.
     assert _rss_mb() - settled < 20
