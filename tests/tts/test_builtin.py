@@ -182,3 +182,24 @@ def test_volume_control_changes_loudness_and_never_clips(engine):
     rms = lambda a: float(np.sqrt(np.mean(a.samples**2)))  # noqa: E731
     assert rms(loud) > 3 * rms(quiet)
     assert np.abs(loud.samples).max() <= 1.0
+
+
+def test_a_failure_on_the_pipeline_thread_reaches_the_caller(engine, monkeypatch):
+    """An error while making a later pass's mel (on the producer thread) is raised by the
+    stream, after the audio made before it, so the job fails with its reason."""
+    real = type(engine)._mel
+    calls = []
+
+    def failing(self, ids, prosody):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ValueError("2557 frames in one pass")
+        return real(self, ids, prosody)
+
+    monkeypatch.setattr(type(engine), "_mel", failing)
+    stream = engine.stream(SynthesisRequest(text=LONG_TEXT))
+    got = []
+    with pytest.raises(ValueError, match="2557 frames"):
+        for chunk in stream:
+            got.append(chunk)
+    assert got and {c.index for c in got} == {0}
