@@ -10,7 +10,7 @@ glibc serves a block over its mmap threshold with its own mapping, but raises th
 (up to 32 MB) each time such a block is freed, so after the first pass the activations come
 from the heap and stay there. A fixed 1 MB threshold gives them back at each free: the
 paragraph's peak RSS 403 – 410 -> 391 – 393 MB, time unchanged within the box's noise
-(bench/README.md, "Decoder in OpenVINO").
+(bench/README.md, "The third session", item 3).
 """
 
 from __future__ import annotations

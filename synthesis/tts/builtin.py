@@ -59,7 +59,8 @@ class EngineConfig:
     # whole; the activations stay in cache). bench/README.md
     max_vocoder_frames: int = 384
     # The frontend and acoustic model of pass n + 1 run on a thread while pass n is vocoded
-    # (`_MelPipeline`); False computes each pass in turn. bench/README.md, "Pipelining".
+    # (`_MelPipeline`); False computes each pass in turn (bench/README.md, "The third
+    # session", item 5).
     pipeline: bool = True
     # Networks' runtime (synthesis/tts/runtime/select.py): "bf16-openvino" (default, the fastest
     # that passes tests/tts/test_fast_path.py; int8-onnx when openvino is missing), "int8-onnx",
@@ -141,10 +142,10 @@ class BuiltinEngine(Engine):
             for index, p, mel, total in mels:
                 # A resampled pass is vocoded whole: resampling chunks apart would leave seams.
                 first = index == 0 and resample_ratio == 1.0
-                spans = list(self._chunk_spans(mel.shape[1], first=first))
-                for span_no, (start, end) in enumerate(spans):
+                pieces = list(self._chunk_spans(mel.shape[1], first=first))
+                for span_no, (start, end) in enumerate(pieces):
                     samples = repitch(self._vocode_span(mel, start, end), resample_ratio)
-                    last = span_no == len(spans) - 1
+                    last = span_no == len(pieces) - 1
                     if last and p.pause_after > 0:
                         pause = int(SAMPLE_RATE * p.pause_after * prosody.pause_scale)
                         samples = np.concatenate([samples, np.zeros(pause, np.float32)])
@@ -165,9 +166,7 @@ class BuiltinEngine(Engine):
                         # producer's Python holds the GIL and delays it (13 -> 18 ms).
                         mels.first_chunk_made()
         finally:
-            close = getattr(mels, "close", None)
-            if close is not None:
-                close()
+            mels.close()  # both kinds close: the pipeline stops its thread
 
     def _mels_in_turn(self, head, pending, prosody):
         """(index, pass, mel, total) one pass after the other, in this thread; the rest of the

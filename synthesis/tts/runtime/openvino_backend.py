@@ -4,7 +4,7 @@ Backend `bf16-openvino` (select.py) = `OvBucketAcoustic` (encoder in ONNX Runtim
 decoder + postnet in OpenVINO on padded, masked frames) + `OvVocoder` (the fp32 vocoder graph
 on a few fixed shapes), both with INFERENCE_PRECISION_HINT bf16 (convolutions and matmuls in
 bfloat16 with fp32 accumulation, on CPUs with AVX512_BF16 / AMX). bench/README.md, "OpenVINO"
-and "Decoder in OpenVINO", has the numbers; `f32-openvino` is the same graphs in f32.
+and "The third session", has the numbers; `f32-openvino` is the same graphs in f32.
 
     acoustic = OvBucketAcoustic(folder, hint="bf16", threads=2)
     vocoder = OvVocoder(folder, precision="fp32", hint="bf16", threads=2)
@@ -148,7 +148,7 @@ class OvBucketAcoustic(OnnxAcoustic):
     `bucket_for(n)` and masked (`decoder.masked.fp32.onnx`), so OpenVINO compiles at most
     len(buckets()) shapes, each compiled when first met (6 – 25 ms, once). Memory: ≈ 100 MB for
     the compiled graph and its first run, then ≈ 1.5 MB per shape and buffers for the longest
-    (bench/README.md, "Decoder in OpenVINO"). In bf16 it is ≈ 30 % faster
+    (bench/README.md, "The third session", item 2). In bf16 it is ≈ 30 % faster
     than ONNX Runtime's int8-postnet decoder and closer to fp32 (mel error 0.3 % vs 0.8 %).
     """
 
@@ -199,7 +199,7 @@ class OvVocoder(OnnxVocoder):
     `context` real frames either side (exact, runtime/spans.py; the engine plans its pieces
     by the same `call_shape`): 6 shapes in all, warmed up at load (≈ 0.3 s, ≈ +50 MB RSS).
     Per frame a call costs the same from 256 to 1024 frames, but each shape keeps ≈ 19 kB of
-    buffers per frame, so longer shapes cost memory (bench/README.md, "Vocoder pieces").
+    buffers per frame, so longer shapes cost memory (bench/README.md, "The third session", item 1).
     The output up to the mel's end then depends on the mel and its repeated
     last frame only — not on the bucket — so streaming and one-shot vocoding agree; it differs
     from the float vocoder only in the pass's last ~22 frames (edge handling), inside the

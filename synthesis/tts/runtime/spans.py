@@ -7,7 +7,7 @@ each call up to a multiple of their bucket, and a call that ends the mel needs `
 frames of padding so its last frames do not depend on the bucket. `plan` makes every call but
 the last exactly as long as the runtime allows, so the only padding is in the last call:
 the 158-character paragraph's passes cost 3072 vocoded frames for 2504 instead of 3456
-(bench/README.md, "Vocoder pieces").
+(bench/README.md, "The third session", item 1).
 
     shape = CallShape(limit=384, bucket=64, end_pad=24)
     for start, end in plan(frames, context=24, shape=shape): ...
