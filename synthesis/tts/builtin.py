@@ -184,7 +184,7 @@ class BuiltinEngine(Engine):
         index = 0
         while index == 0 or index < total():
             p = passes[index]
-            yield index, p, self._mel(self._frontend.ids(p), prosody), total
+            yield index, p, self._pass_mel(p, prosody), total
             index += 1
 
     # --- internals -------------------------------------------------------------------------------
@@ -242,6 +242,9 @@ class BuiltinEngine(Engine):
         import torch  # dropout runs only on the fp32-torch backend
 
         return torch.Generator().manual_seed(self.config.seed)
+
+    def _pass_mel(self, p, prosody: Prosody) -> np.ndarray:
+        return self._mel(self._frontend.ids(p), prosody)
 
     def _mel(self, ids: list[int], prosody: Prosody) -> np.ndarray:
         """Mel frames [1, F, 80] of one pass, with the prosody applied inside the model."""
@@ -331,7 +334,7 @@ class _MelPipeline:
             for index, p in enumerate(rest, 1):
                 if self._stop.is_set():
                     return
-                mel = engine._mel(engine._frontend.ids(p), self._prosody)
+                mel = engine._pass_mel(p, self._prosody)
                 if not self._put((index, p, mel)):
                     return
             self._put(self._DONE)
@@ -350,7 +353,7 @@ class _MelPipeline:
 
     def __iter__(self):
         engine = self._engine
-        mel = engine._mel(engine._frontend.ids(self._head), self._prosody)
+        mel = engine._pass_mel(self._head, self._prosody)
         yield 0, self._head, mel, self._total
         self._start()
         while True:

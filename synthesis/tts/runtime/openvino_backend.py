@@ -230,7 +230,7 @@ class OvVocoder(OnnxVocoder):
 
     def _padded(self, mel: np.ndarray, final: bool) -> np.ndarray:
         n = mel.shape[1]
-        total = -(-(n + (self.min_pad if final else 0)) // self.bucket) * self.bucket
+        total = spans.padded_length(n, self.call_shape, ends=final)
         mel = np.pad(mel, ((0, 0), (0, total - n), (0, 0)), mode="edge")
         (wav,) = self._session.run(None, {"mel": mel})
         return wav[:, : n * self.hop]

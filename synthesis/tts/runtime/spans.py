@@ -26,10 +26,15 @@ class CallShape:
     end_pad: int = 0  # padding frames a call that ends the mel needs
 
 
+def padded_length(n: int, shape: CallShape, *, ends: bool) -> int:
+    """Frames the runtime computes for a call of `n` mel frames (`ends`: it ends the mel)."""
+    n += shape.end_pad if ends else 0
+    return -(-n // shape.bucket) * shape.bucket
+
+
 def call_frames(lo: int, hi: int, frames: int, shape: CallShape) -> int:
     """Frames the runtime computes to vocode mel[lo:hi] of a mel of `frames` frames."""
-    n = hi - lo + (shape.end_pad if hi == frames else 0)
-    return -(-n // shape.bucket) * shape.bucket
+    return padded_length(hi - lo, shape, ends=hi == frames)
 
 
 def plan(
