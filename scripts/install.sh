@@ -31,6 +31,8 @@ fi
 # Export the voice to ONNX (fp32 + int8) into the runtime cache once, so no worker pays for it
 # (a fresh clone without this still works: the first engine load exports, in a subprocess).
 "$VENV/bin/python" -m synthesis.tts.runtime.export >/dev/null
+# The compact pinyin tables, read from pypinyin's data once (a worker never loads pypinyin).
+"$VENV/bin/python" -c "from synthesis.tts.frontend.pinyin import main; main()" >/dev/null
 
 if [ "$DEV" = 1 ]; then
   "${PIP[@]}" install -q -r requirements-dev.txt

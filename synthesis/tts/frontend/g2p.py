@@ -1,12 +1,12 @@
-"""Grapheme-to-pinyin: phrase-level pypinyin plus context rules, neutral tones and erhua."""
+"""Grapheme-to-pinyin: phrase readings from pypinyin's data, context rules, neutral tones, erhua."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 
+from . import pinyin as _pinyin
 from .normalize import LETTER_PINYIN
 
 log = logging.getLogger(__name__)
@@ -137,42 +137,26 @@ _DIRECTIONAL = {
 }
 _OBJECT_POS = ("n", "r", "m")
 
-_lock = threading.Lock()
-_lazy_pinyin = None
-_Style = None
 _init_seconds: float | None = None
 
 
 def init() -> float:
-    """Import pypinyin and load its dictionaries once; returns the seconds it took."""
-    global _lazy_pinyin, _Style, _init_seconds
-    if _lazy_pinyin is not None:
-        return _init_seconds or 0.0
-    with _lock:
-        if _lazy_pinyin is None:
-            t0 = time.perf_counter()
-            from pypinyin import Style, lazy_pinyin
-
-            lazy_pinyin("预热")  # the phrase dictionary loads on the first call
-            _Style, _lazy_pinyin = Style, lazy_pinyin
-            _init_seconds = time.perf_counter() - t0
-    return _init_seconds or 0.0
-
-
-def init_seconds() -> float | None:
-    """Seconds pypinyin's one-time load took, or None if it has not run."""
+    """Load the pinyin tables once (building their cache first if missing); returns seconds."""
+    global _init_seconds
+    if _init_seconds is None:
+        t0 = time.perf_counter()
+        _pinyin.init()
+        _init_seconds = time.perf_counter() - t0
     return _init_seconds
 
 
-def _unknown(chunk: str) -> list[str]:
-    return ["" for _ in chunk]
+def init_seconds() -> float | None:
+    """Seconds the pinyin tables' one-time load took, or None if it has not run."""
+    return _init_seconds
 
 
 def _raw_pinyin(text: str) -> list[str]:
-    if _lazy_pinyin is None:
-        init()
-    assert _lazy_pinyin is not None and _Style is not None
-    return _lazy_pinyin(text, style=_Style.TONE3, neutral_tone_with_five=True, errors=_unknown)
+    return _pinyin.tone3(text)
 
 
 def _neutral(syl: str) -> str:
