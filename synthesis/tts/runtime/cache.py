@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 3
+EXPORT_VERSION = 4
 
 # Files written by `export.export_all()`, per variant.
 FILES = {
@@ -27,6 +27,9 @@ FILES = {
     "decoder-masked-fp32": "decoder.masked.fp32.onnx",  # frames, valid -> mel_before, mel
     "vocoder-fp32": "vocoder.fp32.onnx",  # mel -> waveform
     "vocoder-int8": "vocoder.int8.onnx",
+    # The vocoder for OpenVINO: zero padding inside the convolutions, channels-last interleaves
+    # (export.openvino_vocoder; the same output but for a pass's first samples).
+    "vocoder-ov": "vocoder.ov.onnx",
 }
 DONE = "complete.json"
 

@@ -116,10 +116,11 @@ def _rewrites():
     class PolyphaseTransposedConv(nn.Module):
         """Full (uncropped) ConvTranspose1d output as Conv1d + interleave."""
 
-        def __init__(self, weight, bias, stride: int):
+        def __init__(self, weight, bias, stride: int, channels_last: bool = False):
             super().__init__()
             w, taps = polyphase_weight(weight, stride)
             self.stride, self.taps, self.cout = stride, taps, weight.shape[1]
+            self.channels_last = channels_last
             self.conv = nn.Conv1d(weight.shape[0], w.shape[0], taps, padding=taps - 1)
             with torch.no_grad():
                 self.conv.weight.copy_(w)
@@ -131,14 +132,21 @@ def _rewrites():
         def forward(self, x):
             y = self.conv(x)  # [B, s·out, T + L - 1]
             b, _, t = y.shape
+            if self.channels_last:
+                # The same interleave, written for a runtime that keeps activations
+                # channels-last (OpenVINO): [B, T', s·out] -> [B, T'·s, out] is then free.
+                y = y.transpose(1, 2).reshape(b, t * self.stride, self.cout)
+                return y.transpose(1, 2)
             y = y.view(b, self.stride, self.cout, t).permute(0, 2, 3, 1)
             return y.reshape(b, self.cout, t * self.stride)
 
     class FastUpsample(nn.Module):
-        def __init__(self, up):
+        def __init__(self, up, channels_last: bool = False):
             super().__init__()
             self.scale, self.negative_slope = up.scale, up.negative_slope
-            self.conv = PolyphaseTransposedConv(up.conv.weight, up.conv.bias, up.scale)
+            self.conv = PolyphaseTransposedConv(
+                up.conv.weight, up.conv.bias, up.scale, channels_last=channels_last
+            )
 
         def forward(self, x):
             n = x.shape[-1] * self.scale
@@ -172,7 +180,7 @@ def _rewrites():
     return FastUpsample, FastPQMF, FastFeedForward
 
 
-def fast_vocoder(vocoder):
+def fast_vocoder(vocoder, *, channels_last: bool = False):
     """A copy of the vocoder with the transposed convolutions (and PQMF) as polyphase convs."""
     import copy
 
@@ -182,9 +190,74 @@ def fast_vocoder(vocoder):
     v = copy.deepcopy(vocoder)
     for i, block in enumerate(v.blocks):
         if isinstance(block, Upsample):
-            v.blocks[i] = FastUpsample(block)
+            v.blocks[i] = FastUpsample(block, channels_last=channels_last)
     v.pqmf = FastPQMF(v.pqmf)
     return v.eval()
+
+
+def openvino_vocoder(vocoder):
+    """The vocoder graph OpenVINO runs (`vocoder.ov.onnx`): fast_vocoder, channels-last
+    interleaves, and zero padding inside the convolutions instead of reflect padding.
+
+    A reflect pad is a separate layer in OpenVINO, in plain layout, with a reorder on each side
+    of it: 19 % of the vocoder's time on a Zen 4 (bench/README.md, "The fourth session").
+    Zero padding is part of the convolution. The two differ only within a call's edges:
+    - inside a pass, a piece's edges are context that is cut away (runtime/spans.py);
+    - at a pass's end, the runtime pads with ≥ 24 repeated frames (`OvVocoder.min_pad`);
+    - only at a pass's start do the first samples differ from the reference (measured on the
+      reference paragraph: ≤ 2.2e-3 absolute, all in the first frame, which is silence).
+    The graphs ONNX Runtime runs keep reflect padding, so fp32-onnx stays exact.
+    """
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    from ..models.mb_melgan import ResidualStack
+
+    def padded_conv(conv, padding: int):
+        out = nn.Conv1d(
+            conv.in_channels,
+            conv.out_channels,
+            conv.kernel_size[0],
+            dilation=conv.dilation[0],
+            padding=padding,
+        )
+        out.load_state_dict(conv.state_dict())
+        return out
+
+    class ZeroPadStack(nn.Module):
+        def __init__(self, stack):
+            super().__init__()
+            self.negative_slope = stack.negative_slope
+            self.dilated = padded_conv(stack.dilated, stack.pad)
+            self.pointwise, self.shortcut = stack.pointwise, stack.shortcut
+
+        def forward(self, x):
+            y = self.dilated(F.leaky_relu(x, self.negative_slope))
+            y = self.pointwise(F.leaky_relu(y, self.negative_slope))
+            return self.shortcut(x) + y
+
+    class Graph(nn.Module):
+        def __init__(self, v):
+            super().__init__()
+            k = v.cfg.kernel // 2
+            self.negative_slope = v.cfg.negative_slope
+            self.input_conv = padded_conv(v.input_conv, k)
+            self.blocks = nn.Sequential(
+                *(ZeroPadStack(b) if isinstance(b, ResidualStack) else b for b in v.blocks)
+            )
+            self.output_conv = padded_conv(v.output_conv, k)
+            self.pqmf = v.pqmf
+
+        def forward(self, mel):
+            x = self.blocks(self.input_conv(mel.transpose(1, 2)))
+            x = torch.tanh(self.output_conv(F.leaky_relu(x, self.negative_slope)))
+            return self.pqmf(x).clamp(-1.0, 1.0)
+
+    graph = Graph(fast_vocoder(vocoder, channels_last=True)).eval()
+    for p in graph.parameters():
+        p.requires_grad_(False)
+    return graph
 
 
 def fast_acoustic(acoustic):
@@ -471,14 +544,15 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
             ["mel_before", "mel"],
             {"frames": {1: "F"}, "valid": {1: "F"}, "mel_before": {1: "F"}, "mel": {1: "F"}},
         )
-        _export(
-            fast_voc,
-            (torch.randn(1, 60, 80),),
-            tmp / f["vocoder-fp32"],
-            ["mel"],
-            ["wav"],
-            {"mel": {1: "F"}, "wav": {1: "S"}},
-        )
+        for graph, name in ((fast_voc, "vocoder-fp32"), (openvino_vocoder(vocoder), "vocoder-ov")):
+            _export(
+                graph,
+                (torch.randn(1, 60, 80),),
+                tmp / f[name],
+                ["mel"],
+                ["wav"],
+                {"mel": {1: "F"}, "wav": {1: "S"}},
+            )
         dec_feeds, voc_feeds = calibration_inputs(acoustic)
         quantize(
             tmp / f["decoder-fp32"],
