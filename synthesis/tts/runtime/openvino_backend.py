@@ -72,7 +72,9 @@ def _static_graph(graph: Path, shape: dict[str, list[int]]) -> Path:
 
     tag = "-".join("x".join(map(str, dims)) for dims in shape.values())
     folder = Path(_cache_dir(graph) or tempfile.gettempdir())
-    target = folder / f"{graph.stem}.{tag}.xml"
+    # The export's folder name carries its cache key: a read-only cache falls back to the
+    # temp dir, where an older export's graph must not be taken for this one.
+    target = folder / f"{graph.parent.name}.{graph.stem}.{tag}.xml"
     if not (target.is_file() and target.with_suffix(".bin").is_file()):
         model = core().read_model(str(graph))
         model.reshape(shape)
