@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 4
+EXPORT_VERSION = 5
 
 # Files written by `export.export_all()`, per variant.
 FILES = {
@@ -24,7 +24,11 @@ FILES = {
     # frame-rate part on frames padded to a few lengths, with a mask that keeps the padding
     # out of attention and convolutions (the real frames' output does not depend on it).
     "adapt": "adapt.onnx",  # h, f0, energy, frame index -> frames
-    "decoder-masked-fp32": "decoder.masked.fp32.onnx",  # frames, valid -> mel_before, mel
+    "decoder-masked-fp32": "decoder.masked.fp32.onnx",  # frames, valid -> mel_before
+    "postnet-masked-fp32": "postnet.masked.fp32.onnx",  # mel_before, valid -> mel
+    # The same, convolutions static int8 with full-range weights: for OpenVINO on bf16 CPUs,
+    # which all have VNNI (ONNX Runtime's int8 decoder keeps 7-bit weights for AVX2 CPUs).
+    "postnet-masked-int8": "postnet.masked.int8.onnx",
     "vocoder-fp32": "vocoder.fp32.onnx",  # mel -> waveform
     "vocoder-int8": "vocoder.int8.onnx",
     # The vocoder for OpenVINO: zero padding inside the convolutions, channels-last interleaves

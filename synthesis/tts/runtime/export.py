@@ -67,6 +67,9 @@ DECODER_INT8_KEEP_FP32 = (
     "/energy_embedding/conv/Conv",
     *(f"/decoder/layers.{i}/ffn/conv{c}/Conv" for i in range(3) for c in (1, 2)),
 )
+# The OpenVINO postnet (bf16 CPUs): only the three 512 -> 512 convolutions in int8, where 90 %
+# of its time is; the 80-channel ends stay bf16 (bench/README.md, "The fourth session").
+POSTNET_INT8_KEEP_FP32 = ("/postnet/convs.0/Conv", "/postnet/convs.4/Conv")
 VOCODER_INT8_KEEP_FP32 = ("/input_conv/Conv", "/output_conv/Conv", "/pqmf/conv/conv/Conv")
 
 # (speed, f0 ratio, f0 shift, energy ratio): the neutral voice and the corners styles reach.
@@ -323,9 +326,12 @@ def _wrappers():
             return torch.index_select(h, 1, index)
 
     class MaskedDecoderGraph(nn.Module):
-        """DecoderGraph's frame-rate part on padded frames: `valid` is 1 for real frames, 0
-        for padding, which is masked out of attention and zeroed before every convolution,
-        so the real frames come out as if there were no padding (FastSpeech2.decode)."""
+        """DecoderGraph's frame-rate part up to mel_before, on padded frames: `valid` is 1 for
+        real frames, 0 for padding, which is masked out of attention and zeroed before every
+        convolution, so the real frames come out as if there were no padding
+        (FastSpeech2.decode). The postnet is its own graph (MaskedPostnetGraph): OpenVINO runs
+        it in int8, which it cannot do inside this graph (bench/README.md, "The fourth
+        session")."""
 
         def __init__(self, m):
             super().__init__()
@@ -335,10 +341,19 @@ def _wrappers():
             m = self.m
             n = frames.shape[1]
             x = m.decoder(frames + m.positions[1 : n + 1].unsqueeze(0), valid > 0.5)
-            mel_before = m.mel_dense(x)
-            return mel_before, mel_before + m.postnet(mel_before, valid.unsqueeze(-1))
+            return m.mel_dense(x)
 
-    return EncoderGraph, DecoderGraph, AdaptGraph, MaskedDecoderGraph
+    class MaskedPostnetGraph(nn.Module):
+        """mel_before, valid -> mel = mel_before + postnet(mel_before), padding masked."""
+
+        def __init__(self, m):
+            super().__init__()
+            self.postnet = m.postnet
+
+        def forward(self, mel_before, valid):
+            return mel_before + self.postnet(mel_before, valid.unsqueeze(-1))
+
+    return EncoderGraph, DecoderGraph, AdaptGraph, MaskedDecoderGraph, MaskedPostnetGraph
 
 
 def _export(module, args, path: Path, input_names, output_names, dynamic_axes) -> None:
@@ -364,7 +379,8 @@ def _export(module, args, path: Path, input_names, output_names, dynamic_axes) -
 
 
 def calibration_inputs(acoustic) -> tuple[list[dict], list[dict]]:
-    """Real decoder inputs and real mels (fp32 torch) for the texts and controls above."""
+    """Real decoder inputs and real mels (fp32 torch) for the texts and controls above: the
+    second list holds each pass's `mel` and `mel_before` (the postnet's input)."""
     import torch
 
     from ..assets import mapper_path
@@ -390,7 +406,7 @@ def calibration_inputs(acoustic) -> tuple[list[dict], list[dict]]:
                         "index": index.astype(np.int64),
                     }
                 )
-                voc.append({"mel": out.mel.numpy()})
+                voc.append({"mel": out.mel.numpy(), "mel_before": out.mel_before.numpy()})
     return dec, voc
 
 
@@ -437,6 +453,7 @@ def quantize(
     exclude=(),
     method: str = "MinMax",
     extra: dict | None = None,
+    reduce_range: bool = True,
 ) -> None:
     from onnxruntime.quantization import (
         CalibrationMethod,
@@ -462,7 +479,7 @@ def quantize(
         # int8 with VPMADDUBSW, whose int16 pair sums saturate at full-range weights. Measured
         # on the reference paragraph on a Zen 3 (AVX2): mel error 14.9 % at 8 bits, 1.10 % at
         # 7 bits (uint8 weights 0.95 % but no faster than fp32). VNNI CPUs do not saturate.
-        reduce_range=True,
+        reduce_range=reduce_range,
         nodes_to_exclude=list(exclude),
         calibrate_method=getattr(CalibrationMethod, method),
         extra_options={"CalibTensorRangeSymmetric": False, **(extra or {})},
@@ -487,7 +504,7 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
     try:
         acoustic, vocoder = load_acoustic(), load_vocoder()
         fast_ac, fast_voc = fast_acoustic(acoustic), fast_vocoder(vocoder)
-        EncoderGraph, DecoderGraph, AdaptGraph, MaskedDecoderGraph = _wrappers()
+        EncoderGraph, DecoderGraph, AdaptGraph, MaskedDecoderGraph, MaskedPostnetGraph = _wrappers()
         ids = torch.randint(1, 200, (1, 40))
         f = cache.FILES
         _export(
@@ -541,8 +558,16 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
             (torch.randn(1, 128, 256), valid),
             tmp / f["decoder-masked-fp32"],
             ["frames", "valid"],
-            ["mel_before", "mel"],
-            {"frames": {1: "F"}, "valid": {1: "F"}, "mel_before": {1: "F"}, "mel": {1: "F"}},
+            ["mel_before"],
+            {"frames": {1: "F"}, "valid": {1: "F"}, "mel_before": {1: "F"}},
+        )
+        _export(
+            MaskedPostnetGraph(fast_ac),
+            (torch.randn(1, 128, 80), valid),
+            tmp / f["postnet-masked-fp32"],
+            ["mel_before", "valid"],
+            ["mel"],
+            {"mel_before": {1: "F"}, "valid": {1: "F"}, "mel": {1: "F"}},
         )
         for graph, name in ((fast_voc, "vocoder-fp32"), (openvino_vocoder(vocoder), "vocoder-ov")):
             _export(
@@ -555,6 +580,21 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
             )
         dec_feeds, voc_feeds = calibration_inputs(acoustic)
         quantize(
+            tmp / f["postnet-masked-fp32"],
+            tmp / f["postnet-masked-int8"],
+            [
+                {
+                    "mel_before": d["mel_before"],
+                    "valid": np.ones(d["mel_before"].shape[:2], np.float32),
+                }
+                for d in voc_feeds
+            ],
+            exclude=POSTNET_INT8_KEEP_FP32,
+            # Only OpenVINO runs this graph, and only on CPUs with bf16, which all have VNNI:
+            # full-range weights do not saturate there.
+            reduce_range=False,
+        )
+        quantize(
             tmp / f["decoder-fp32"],
             tmp / f["decoder-int8"],
             dec_feeds,
@@ -563,7 +603,7 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
         quantize(
             tmp / f["vocoder-fp32"],
             tmp / f["vocoder-int8"],
-            voc_feeds,
+            [{"mel": d["mel"]} for d in voc_feeds],
             exclude=VOCODER_INT8_KEEP_FP32,
         )
         info = {

@@ -179,18 +179,25 @@ class OvBucketAcoustic(OnnxAcoustic):
 
     The encoder and the token-rate `adapt` graph stay in ONNX Runtime (fp32: durations stay
     exactly the reference's, and their shapes are free there). The frames are padded to
-    `bucket_for(n)` and masked (`decoder.masked.fp32.onnx`), so OpenVINO compiles at most
-    len(buckets()) shapes, each compiled when first met (6 – 25 ms, once). Memory: ≈ 100 MB for
-    the compiled graph and its first run, then ≈ 1.5 MB per shape and buffers for the longest
-    (bench/README.md, "The third session", item 2). In bf16 it is ≈ 30 % faster
-    than ONNX Runtime's int8-postnet decoder and closer to fp32 (mel error 0.3 % vs 0.8 %).
+    `bucket_for(n)` and masked (`decoder.masked.fp32.onnx`, then `postnet.masked.*.onnx`), so
+    OpenVINO compiles at most len(buckets()) shapes, each compiled when first met (6 – 25 ms,
+    once). Memory: ≈ 100 MB for the compiled graphs and their first run, then a few MB per
+    shape (bench/README.md, "The third session", item 2).
+    - In bf16 the decoder runs ≈ 30 % faster than ONNX Runtime's int8-postnet decoder.
+    - With hint bf16 the postnet's three 512-channel convolutions are static int8 (VNNI):
+      the acoustic model's time per paragraph 0.206 → 0.192 s on a Zen 4 (the whole
+      paragraph −4 %), mel error 0.57 → 0.73 % and chain LSD 0.94 → 1.04 dB on the reference
+      paragraph (bounds 1.5 % and 1.6 dB; bench/README.md, "The fourth session"). With
+      hint f32 everything is f32, to check the padding.
     """
 
     def __init__(self, folder: Path, *, hint: str = "bf16", threads: int = 2):
-        self.precision = f"masked-fp32/{hint}"
+        postnet = "int8" if hint == "bf16" else "fp32"
+        self.precision = f"masked-fp32+postnet-{postnet}/{hint}"
         self._encoder = session(folder / cache.FILES["encoder"], threads)
         self._adapt = session(folder / cache.FILES["adapt"], threads)
         self._decoder = OvSession(folder / cache.FILES["decoder-masked-fp32"], threads, hint)
+        self._postnet = OvSession(folder / cache.FILES[f"postnet-masked-{postnet}"], threads, hint)
 
     @staticmethod
     def bucket_for(frames: int) -> int:
@@ -206,8 +213,11 @@ class OvBucketAcoustic(OnnxAcoustic):
     def warm_up(self, top: int = 256) -> None:
         """Compile the shapes short texts and first passes meet (≤ `top` frames)."""
         for n in (b for b in self.buckets() if b <= top):
-            frames = np.zeros((1, n, 256), np.float32)
-            self._decoder.run(None, {"frames": frames, "valid": np.ones((1, n), np.float32)})
+            valid = np.ones((1, n), np.float32)
+            (mel_before,) = self._decoder.run(
+                None, {"frames": np.zeros((1, n, 256), np.float32), "valid": valid}
+            )
+            self._postnet.run(None, {"mel_before": mel_before, "valid": valid})
 
     def _decode(self, h, f0, energy, index) -> tuple[np.ndarray, np.ndarray]:
         (frames,) = self._adapt.run(None, {"h": h, "f0": f0, "energy": energy, "index": index})
@@ -217,7 +227,8 @@ class OvBucketAcoustic(OnnxAcoustic):
         padded[:, :n] = frames
         valid = np.zeros((1, total), np.float32)
         valid[:, :n] = 1.0
-        mel_before, mel = self._decoder.run(None, {"frames": padded, "valid": valid})
+        (mel_before,) = self._decoder.run(None, {"frames": padded, "valid": valid})
+        (mel,) = self._postnet.run(None, {"mel_before": mel_before, "valid": valid})
         return mel_before[:, :n], mel[:, :n]
 
 
