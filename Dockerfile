@@ -23,12 +23,17 @@ RUN PYTHON=python3 bash scripts/install.sh
 COPY --chown=tts:tts . .
 
 # Production by default: DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS come from the environment.
+# The model cache (exported graphs, compiled blobs, pinyin tables) is derived data and lives in
+# the image, not on the /data volume.
 ENV DJANGO_DEBUG=0 \
     DJANGO_MEDIA_ROOT=/data/media \
     TTS_SQLITE_PATH=/data/db.sqlite3 \
-    TTS_CACHE_DIR=/data/cache \
+    TTS_CACHE_DIR=/app/var/cache \
     TTS_DJANGO_CACHE_DIR=/data/django-cache \
     TTS_BIND=0.0.0.0:8000
+# The same script again, now with the code: packages are already there; it exports the voice
+# and builds the pinyin tables into TTS_CACHE_DIR.
+RUN PYTHON=python3 bash scripts/install.sh
 RUN DJANGO_SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-0123 \
     .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 

