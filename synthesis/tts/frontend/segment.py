@@ -41,14 +41,16 @@ _USER_WORDS: list[tuple[str, int, str]] = [
 
 
 def cache_dir() -> Path:
-    """Writable dir for jieba's dictionary cache (TTS_CACHE_DIR, else XDG cache, else tmp)."""
-    base = os.environ.get("TTS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    path = Path(base) / "tts-frontend" if base else Path(tempfile.gettempdir()) / "tts-frontend"
+    """Writable dir for the frontend's dictionary caches: beside the model cache
+    (`$TTS_CACHE_DIR`, else ~/.cache/zhtts-torch), so they survive a reboot; else the temp dir."""
+    from ..runtime.cache import cache_root
+
+    path = cache_root() / "tts-frontend"
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
-        path = Path(tempfile.gettempdir())
-    return path
+        return Path(tempfile.gettempdir())
+    return path if os.access(path, os.W_OK) else Path(tempfile.gettempdir())
 
 
 class _Store:
