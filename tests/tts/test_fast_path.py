@@ -16,8 +16,8 @@ Bounds, from measurements on the benchmark paragraph (bench/README.md, "Quality"
 - bf16-openvino (the default where the CPU has bf16: the encoder in ONNX Runtime fp32, the
   decoder and the vocoder in OpenVINO bf16 and the postnet's 512-channel convolutions in
   OpenVINO int8, on padded shapes): the same bounds as int8-onnx (mel 1.5 %, chain 1.6 dB
-  and under the shipped-rounding yardstick); measured on the reference paragraph: mel 0.73 %,
-  chain LSD 1.04 dB (all-bf16 before: 0.57 %, 0.94 dB; vocoder alone 0.66 dB), on a Zen 4.
+  and under the shipped-rounding yardstick); measured on the reference paragraph: mel 0.69 %,
+  chain LSD 0.98 dB (all-bf16 before: 0.57 %, 0.94 dB; vocoder alone 0.66 dB), on a Zen 4.
   The padding itself is checked in f32 (`f32-openvino`) on every CPU:
   masked decoder within 2e-5 of the unpadded graph; the vocoder (zero padding inside its
   convolutions, `vocoder.ov.onnx`) 0.009 dB, max |diff| 2.2e-3 in the pass's first frame
