@@ -60,6 +60,15 @@ def django_db_modify_db_settings(
 OWN_SUITES = {"service", "api", "admin", "commands"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_root_exists() -> None:
+    """A live server starts before the per-test settings below and would warn that the
+    default STATIC_ROOT (git-ignored, empty on a clean clone) does not exist."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(autouse=True)
 def _tts_settings(request, tmp_path):
     """Defaults of the job/API suites (other suites keep their own)."""
