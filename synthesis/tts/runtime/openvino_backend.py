@@ -185,10 +185,10 @@ class OvBucketAcoustic(OnnxAcoustic):
     shape (bench/README.md, "The third session", item 2).
     - In bf16 the decoder runs ≈ 30 % faster than ONNX Runtime's int8-postnet decoder.
     - With hint bf16 the postnet's three 512-channel convolutions are static int8 (VNNI):
-      the acoustic model's time per paragraph 0.206 → 0.192 s on a Zen 4 (the whole
-      paragraph −4 %), mel error 0.57 → 0.69 % and chain LSD 0.94 → 0.98 dB on the reference
-      paragraph (bounds 1.5 % and 1.6 dB; bench/README.md, "The fourth session"). With
-      hint f32 everything is f32, to check the padding.
+      the acoustic model's time per paragraph 0.204 → 0.187 s on a Zen 4 (the whole
+      paragraph −4 %, `bench/openvino_postnet.py`), mel error 0.57 → 0.69 % and chain LSD
+      0.94 → 0.98 dB on the reference paragraph (bounds 1.5 % and 1.6 dB; bench/README.md,
+      "The fourth session"). With hint f32 everything is f32, to check the padding.
     """
 
     def __init__(self, folder: Path, *, hint: str = "bf16", threads: int = 2):
