@@ -29,16 +29,14 @@ from __future__ import annotations
 import importlib.util
 import logging
 import marshal
-import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 from array import array
 from pathlib import Path
 
-from .segment import cache_dir
+from .segment import cache_dir, write_marshal
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +233,7 @@ def build(path: Path) -> None:
             for c, rows in buckets.items()
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent)
-    with os.fdopen(fd, "wb") as f:
-        marshal.dump(data, f)
-    os.chmod(tmp, 0o644)  # built at install or image build time, read by an unprivileged worker
-    os.replace(tmp, path)
+    write_marshal(path, data)
 
 
 def main() -> None:

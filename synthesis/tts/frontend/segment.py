@@ -53,6 +53,16 @@ def cache_dir() -> Path:
     return path if os.access(path, os.W_OK) else Path(tempfile.gettempdir())
 
 
+def write_marshal(path: Path, data) -> None:
+    """Write a dictionary cache whole or not at all (readers never see a partial file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent)
+    with os.fdopen(fd, "wb") as f:
+        marshal.dump(data, f)
+    os.chmod(tmp, 0o644)  # built at install or image build time, read by an unprivileged worker
+    os.replace(tmp, path)
+
+
 class _Store:
     """jieba's FREQ and POS tables, bucketed by first character and parsed on first use."""
 
@@ -201,11 +211,7 @@ def _load_store() -> tuple[_Store, int]:
         log.info("building jieba dictionary cache %s", path)
         blobs, total, count = _build_blobs()
         try:
-            fd, tmp = tempfile.mkstemp(dir=path.parent)
-            with os.fdopen(fd, "wb") as f:
-                marshal.dump((_CACHE_VERSION, blobs, total, count), f)
-            os.chmod(tmp, 0o644)  # built at image build time, read by an unprivileged worker
-            os.replace(tmp, path)
+            write_marshal(path, (_CACHE_VERSION, blobs, total, count))
         except OSError:
             log.warning("could not write jieba cache %s", path, exc_info=True)
     return _Store(blobs, count), total
