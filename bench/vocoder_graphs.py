@@ -1,17 +1,21 @@
 """Vocoder graph variants in OpenVINO: time per call, and how far each is from the exact graph.
 
     .venv/bin/python bench/vocoder_graphs.py [--frames 384] [--reps 15] [--variants base,zero,...]
+        [--hint bf16|f32]
     .venv/bin/python bench/vocoder_graphs.py --memory       # RSS of a fixed-shape compile
 
 Variants (exported from the torch port into a temp dir; the cache is not touched):
 - `base`: the graph ONNX Runtime runs (`vocoder.fp32.onnx`: polyphase upsampling, reflect pads);
 - `zero`: reflect pads replaced by zero padding inside the residual stacks' convolutions;
 - `zero-io`: also in the first and last convolutions;
-- `zero-io-cl`: and the polyphase interleave written channels-last (what `vocoder.ov.onnx` is,
-  `export.openvino_vocoder`);
+- `zero-io-cl`: and the polyphase interleave written channels-last (what `vocoder.ov.onnx` was
+  in export version 5);
+- `folded`: and the output convolution, tanh and PQMF run 4 sub-band samples at a time
+  (`export.folded_tail`; what `vocoder.ov.onnx` is, `export.openvino_vocoder`);
 - `deconv`: `zero-io` with OpenVINO's own transposed convolutions instead of polyphase ones.
-Each is timed on `--frames`-frame calls, bf16, 2 threads, compiled for that shape (`static`)
-and with a free length (`dynamic`), the variants interleaved rep by rep; medians. The
+Each is timed on `--frames`-frame calls, in `--hint` precision (bf16 by default), 2 threads,
+compiled for that shape (`static`) and with a free length (`dynamic`), the variants
+interleaved rep by rep; medians. The
 difference to `base` in fp32 torch on the reference paragraph's first 800 frames is printed for
 the first frame (where zero and reflect padding differ) and for the inside.
 """
@@ -31,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = ("base", "zero", "zero-io", "zero-io-cl", "deconv")
+VARIANTS = ("base", "zero", "zero-io", "zero-io-cl", "folded", "deconv")
 
 
 def build(name: str, vocoder):
@@ -41,7 +45,9 @@ def build(name: str, vocoder):
 
     if name == "base":
         return export.fast_vocoder(vocoder)
-    graph = export.openvino_vocoder(vocoder)  # zero padding everywhere, channels-last
+    if name == "folded":
+        return export.openvino_vocoder(vocoder)
+    graph = export.openvino_vocoder(vocoder, fold=0)  # zero padding everywhere, channels-last
     upsamples = [i for i, b in enumerate(graph.blocks) if type(b).__name__ == "FastUpsample"]
     if name == "zero-io":
         for i in upsamples:
@@ -69,6 +75,7 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--hint", default="bf16", choices=("bf16", "f32"))
     args = parser.parse_args()
 
     if args.memory:
@@ -87,7 +94,7 @@ def main() -> int:
         reference = vocoder(mel)[0].numpy()
     core = ov.Core()
     config = {
-        "INFERENCE_PRECISION_HINT": "bf16",
+        "INFERENCE_PRECISION_HINT": args.hint,
         "PERFORMANCE_HINT": "LATENCY",
         "INFERENCE_NUM_THREADS": 2,
         "NUM_STREAMS": 1,
@@ -124,7 +131,7 @@ def main() -> int:
                 for _ in range(5):
                     r.infer(feeds)
                 times[key].append((time.perf_counter() - t) / 5 * 1e3)
-    print(f"\nms per {args.frames}-frame call (bf16, 2 threads, median of {args.reps})")
+    print(f"\nms per {args.frames}-frame call ({args.hint}, 2 threads, median of {args.reps})")
     for (name, mode), t in times.items():
         print(f"{name:11s} {mode:8s} {statistics.median(t):6.2f}  min {min(t):6.2f}")
     return 0

@@ -63,8 +63,9 @@ class EngineConfig:
     # session", item 5).
     pipeline: bool = True
     # Networks' runtime (synthesis/tts/runtime/select.py): "bf16-openvino" (default, the fastest
-    # that passes tests/tts/test_fast_path.py; int8-onnx when openvino is missing), "int8-onnx",
-    # "fp32-onnx", or "fp32-torch" (the exact fp32 reference, the only one with dropout).
+    # that passes tests/tts/test_fast_path.py; int8-onnx+ov on a CPU without bf16, int8-onnx
+    # when openvino is missing), "int8-onnx", "fp32-onnx", or "fp32-torch" (the exact fp32
+    # reference, the only one with dropout).
     # $TTS_BUILTIN_BACKEND overrides the default.
     backend: str = field(default_factory=runtime_select.default_backend)
 

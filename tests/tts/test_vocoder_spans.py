@@ -9,7 +9,7 @@ import pytest
 from synthesis.tts import assets
 from synthesis.tts.runtime import spans
 
-OV = spans.CallShape(limit=384, bucket=64, end_pad=24)
+OV = spans.CallShape(limit=384, bucket=64, end_pad=24, smallest=32)
 ANY = spans.CallShape(limit=432)
 CTX = 24
 
@@ -35,7 +35,7 @@ def test_pieces_cover_the_pass_with_context_and_fit_the_runtime(shape, start):
             assert a - lo == min(CTX, a), "full left context where the pass has it"
             assert hi - b == min(CTX, frames - b), "full right context where the pass has it"
             assert n <= shape.limit
-            assert n % shape.bucket == 0
+            assert n % shape.bucket == 0 or n == shape.smallest
         # Every call but the last is as long as the runtime allows: padding is paid once.
         assert all(n == shape.limit for *_, n in calls[:-1])
 
@@ -48,14 +48,16 @@ def test_a_pass_that_fits_is_one_call():
 
 def test_the_benchmark_paragraphs_passes_cost_less_padding():
     """The paragraph's six passes: 3456 frames vocoded for 2504 with the old 256-frame spans
-    inside 384-frame pieces; every call is now as long as the runtime allows."""
+    inside 384-frame pieces; every call is now as long as the runtime allows, and the first
+    chunk's call has a 32-frame shape instead of 64 (3072 -> 3040)."""
     total = 0
     for i, frames in enumerate([75, 423, 740, 653, 258, 355]):
         start = 8 if i == 0 else 0
         total += sum(c[-1] for c in _calls(frames, start, OV)[1])
         if start:
-            total += 64  # the first 8-frame chunk: 8 + 24 context, padded to the bucket
-    assert total == 3072
+            # The first 8-frame chunk: 8 + 24 context, the runtime's smallest shape.
+            total += spans.padded_length(8 + CTX, OV, ends=False)
+    assert total == 3040
 
 
 def test_a_limit_without_room_for_context_is_refused():
@@ -125,3 +127,11 @@ def test_full_length_calls_run_a_graph_saved_with_fixed_shapes(tmp_path, monkeyp
     monkeypatch.setattr(openvino_backend.tempfile, "gettempdir", lambda: str(tmp_path))
     fallback = openvino_backend._static_graph(graph, shape)
     assert fallback.parent == tmp_path and fallback.name.startswith(export.name)
+
+
+def test_calls_up_to_the_smallest_shape_are_padded_to_it_and_longer_ones_to_the_bucket():
+    assert spans.padded_length(8 + CTX, OV, ends=False) == 32
+    assert spans.padded_length(8, OV, ends=True) == 32  # 8 + 24 frames of end padding
+    assert spans.padded_length(9, OV, ends=True) == 64
+    assert spans.padded_length(33, OV, ends=False) == 64
+    assert spans.padded_length(1, ANY, ends=False) == 1

@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 5
+EXPORT_VERSION = 6
 
 # Files written by `export.export_all()`, per variant.
 FILES = {

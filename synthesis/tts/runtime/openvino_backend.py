@@ -242,7 +242,8 @@ class OvVocoder(OnnxVocoder):
     `min_pad` frames of padding at the mel's end (the last frame repeated: passes end in
     silence), and longer mels are vocoded in pieces of at most `largest` frames with
     `context` real frames either side (exact, runtime/spans.py; the engine plans its pieces
-    by the same `call_shape`): 6 shapes in all, warmed up at load.
+    by the same `call_shape`): 7 shapes in all (with `smallest`, the first chunk's), warmed up
+    at load.
     - Most frames go through calls of exactly `largest` frames, so that shape has a graph
       compiled for it alone (static shapes: ≈ 12 % faster per call on a Zen 4); the shorter
       ones share one dynamic graph.
@@ -261,6 +262,9 @@ class OvVocoder(OnnxVocoder):
     min_pad = 24
     largest = 384
     context = 24
+    # The first chunk's call (8 frames + 24 of context, builtin.EngineConfig) has a shape of
+    # its own rather than being padded to 64 frames.
+    smallest = 32
 
     def __init__(
         self, folder: Path, *, precision: str = "fp32", hint: str = "bf16", threads: int = 2
@@ -273,20 +277,38 @@ class OvVocoder(OnnxVocoder):
         self._largest = OvSession(graph, threads, hint, shape={"mel": [1, self.largest, 80]})
         # What the engine plans its pieces by (runtime/spans.py): every call but a pass's last
         # is exactly `largest` frames, so padding is paid once per pass.
-        self.call_shape = spans.CallShape(self.largest, self.bucket, self.min_pad)
+        self.call_shape = spans.CallShape(self.largest, self.bucket, self.min_pad, self.smallest)
 
     def shapes(self) -> list[int]:
         """Every mel length the graph is ever run on."""
-        return list(range(self.bucket, self.largest + 1, self.bucket))
+        return [self.smallest, *range(self.bucket, self.largest + 1, self.bucket)]
 
     def _run(self, mel: np.ndarray) -> np.ndarray:
         session = self._largest if mel.shape[1] == self.largest else self._session
         (wav,) = session.run(None, {"mel": mel})
         return wav
 
-    def warm_up(self, lengths=None) -> None:
-        for n in lengths or self.shapes():
+    def warm_up(self, lengths=None, *, later: bool = False) -> threading.Thread | None:
+        """Run each shape once: OpenVINO prepares a dynamic graph for each new input shape,
+        ≈ 50 ms apiece in f32 on a Zen 3, so that a request does not pay it.
+
+        `later`: only the shapes a first chunk and a long pass need (`smallest` and
+        `largest`) now, the others in a thread that is returned (engine load 1.5 → 1.1 s on a
+        Zen 3; a request in the first ≈ 0.3 s shares the cores with it)."""
+        lengths = list(lengths or self.shapes())
+        now = [n for n in lengths if not later or n in (self.smallest, self.largest)]
+        for n in now:
             self._run(np.zeros((1, n, 80), np.float32))
+        rest = [n for n in lengths if n not in now]
+        if not rest:
+            return None
+        # Not a daemon: a process that exits at once waits for it, rather than tearing
+        # OpenVINO down under a running inference.
+        thread = threading.Thread(
+            target=self.warm_up, args=(rest,), name="openvino-vocoder-warm-up"
+        )
+        thread.start()
+        return thread
 
     def _padded(self, mel: np.ndarray, final: bool) -> np.ndarray:
         n = mel.shape[1]
@@ -304,7 +326,11 @@ class OvVocoder(OnnxVocoder):
         n = mel.shape[1]
         if n == 0:
             return np.zeros((mel.shape[0], 0), np.float32)
-        shape = self.call_shape if final else spans.CallShape(self.largest, self.bucket)
+        shape = (
+            self.call_shape
+            if final
+            else spans.CallShape(self.largest, self.bucket, smallest=self.smallest)
+        )
         pieces = []
         for a, b in spans.plan(n, context=self.context, shape=shape):
             lo, hi = max(0, a - self.context), min(n, b + self.context)

@@ -8,12 +8,16 @@ Backends:
   fp32-torch   the PyTorch port, exact fp32 (the reference; the only one with dropout)
   fp32-onnx    the same graphs in ONNX Runtime, fp32 (float-noise equal to fp32-torch)
   int8-onnx    ONNX Runtime, the postnet's convolutions static int8, all else fp32
+  int8-onnx+ov int8-onnx's acoustic model, and the vocoder in OpenVINO f32 (its own graph,
+               `vocoder.ov.onnx`, on a few fixed shapes): the fastest backend on a CPU without
+               bf16 (Zen 3: paragraph −10 to −13 %, +130 MB RSS; bench/README.md, "The fifth
+               session"), so the default falls back to it there.
   bf16-openvino  (the default: the fastest variant inside the quality bounds of
                tests/tts/test_fast_path.py; see bench/README.md, "OpenVINO") the encoder in
                ONNX Runtime fp32, the decoder + postnet and the vocoder run by OpenVINO in
                bfloat16 (AVX512_BF16 / AMX) on a few padded shapes
-               (openvino_backend.OvBucketAcoustic, OvVocoder). Falls back to int8-onnx when
-               openvino is not installed or the CPU has no bf16.
+               (openvino_backend.OvBucketAcoustic, OvVocoder). Falls back to int8-onnx+ov
+               when the CPU has no bf16, and to int8-onnx when openvino is not installed.
   f32-openvino   the same in f32 (for comparison, and to test the padding on any CPU).
   Mixed forms for experiments: `onnx:<decoder precision>/<vocoder precision>`;
   `onnx:int8/int8` adds the int8 vocoder (2.5x faster, but outside the quality bound).
@@ -48,10 +52,11 @@ def _precisions(name: str) -> tuple[str, str] | None:
 
 
 OPENVINO = {"bf16-openvino": "bf16", "f32-openvino": "f32"}
+MIXED = "int8-onnx+ov"
 
 
 def check(name: str) -> str:
-    if name != "fp32-torch" and name not in OPENVINO and _precisions(name) is None:
+    if name not in ("fp32-torch", MIXED) and name not in OPENVINO and _precisions(name) is None:
         raise ValueError(f"unknown backend {name!r}; one of {', '.join(BACKENDS)}")
     return name
 
@@ -117,6 +122,14 @@ def load(name: str, *, threads: int = 2, spinning: bool = False):
         vocoder.warm_up()
         return acoustic, vocoder
 
+    if name == MIXED:
+        from .openvino_backend import OvVocoder
+
+        folder = ensure_graphs()
+        vocoder = OvVocoder(folder, precision="fp32", hint="f32", threads=threads)
+        vocoder.warm_up(later=True)
+        return OnnxAcoustic(folder, precision="int8", threads=threads, spinning=spinning), vocoder
+
     dec, voc = _precisions(name)
     folder = ensure_graphs()
     return (
@@ -131,24 +144,25 @@ def load_with_fallback(name: str, *, threads: int = 2):
     check(name)
     if name == "fp32-torch":
         return (*load(name, threads=threads), name)
-    if name in OPENVINO:
+    if name in OPENVINO or name == MIXED:
         from . import openvino_backend
 
         why = None
-        if OPENVINO[name] == "bf16" and not openvino_backend.bf16_supported():
-            why = "this CPU has no bf16 (AVX512_BF16 / AMX)"
-        elif not openvino_backend.available():
+        if not openvino_backend.available():
             why = "openvino is not installed"
+        elif OPENVINO.get(name) == "bf16" and not openvino_backend.bf16_supported():
+            # A CPU without bf16 is ordinary hardware, not a fault: there the OpenVINO vocoder
+            # in f32 beside int8-onnx's acoustic model is the fastest (bench/README.md, "The
+            # fifth session").
+            log.info("backend %s needs bf16, which this CPU lacks; using %s", name, MIXED)
+            name = MIXED
         if why is None:
             try:
                 return (*load(name, threads=threads), name)
             except Exception:
                 log.exception("backend %s failed to load", name)
                 why = "it failed to load"
-        # A CPU without bf16 is ordinary hardware, not a fault: int8-onnx is the fastest
-        # backend there (bench/README.md, "AVX2").
-        level = logging.INFO if why.startswith("this CPU") else logging.WARNING
-        log.log(level, "backend %s unavailable (%s); using int8-onnx", name, why)
+        log.warning("backend %s unavailable (%s); using int8-onnx", name, why)
         name = "int8-onnx"
     try:
         return (*load(name, threads=threads), name)

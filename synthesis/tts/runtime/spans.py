@@ -24,11 +24,14 @@ class CallShape:
     limit: int  # longest call in frames, context and padding included (0: no limit)
     bucket: int = 1  # calls are padded up to a multiple of this
     end_pad: int = 0  # padding frames a call that ends the mel needs
+    smallest: int = 0  # calls this short or shorter are padded to this length instead
 
 
 def padded_length(n: int, shape: CallShape, *, ends: bool) -> int:
     """Frames the runtime computes for a call of `n` mel frames (`ends`: it ends the mel)."""
     n += shape.end_pad if ends else 0
+    if n <= shape.smallest:
+        return shape.smallest
     return -(-n // shape.bucket) * shape.bucket
 
 
