@@ -55,7 +55,7 @@ def main() -> int:
     folder = args.graphs or ensure_graphs()
     nets = {}
     for name in args.variants.split(","):
-        if name == "fp32-torch" or name in select.OPENVINO:
+        if name in ("fp32-torch", select.MIXED) or name in select.OPENVINO:
             nets[name] = select.load(name, threads=args.threads)
         elif name.startswith("ov:"):  # ov:<decoder graph>-<hint>/<vocoder graph>-<hint>
             from synthesis.tts.runtime.openvino_backend import OvAcoustic, OvVocoder

@@ -10,8 +10,9 @@ Backends:
   int8-onnx    ONNX Runtime, the postnet's convolutions static int8, all else fp32
   int8-onnx+ov int8-onnx's acoustic model, and the vocoder in OpenVINO f32 (its own graph,
                `vocoder.ov.onnx`, on a few fixed shapes): the fastest backend on a CPU without
-               bf16 (Zen 3: paragraph −10 to −13 %, +130 MB RSS; bench/README.md, "The fifth
-               session"), so the default falls back to it there.
+               bf16 (Zen 3: paragraph 8 – 23 % faster than int8-onnx in side-by-side runs,
+               +135 MB RSS; bench/README.md, "The fifth session"), so the default falls back
+               to it there.
   bf16-openvino  (the default: the fastest variant inside the quality bounds of
                tests/tts/test_fast_path.py; see bench/README.md, "OpenVINO") the encoder in
                ONNX Runtime fp32, the decoder + postnet and the vocoder run by OpenVINO in
