@@ -243,7 +243,7 @@ class OvVocoder(OnnxVocoder):
     silence), and longer mels are vocoded in pieces of at most `largest` frames with
     `context` real frames either side (exact, runtime/spans.py; the engine plans its pieces
     by the same `call_shape`): 7 shapes in all (with `smallest`, the first chunk's), warmed up
-    at load.
+    at load (`warm_up`; or all but the first chunk's just after it).
     - Most frames go through calls of exactly `largest` frames, so that shape has a graph
       compiled for it alone (static shapes: ≈ 12 % faster per call on a Zen 4); the shorter
       ones share one dynamic graph.
@@ -293,7 +293,8 @@ class OvVocoder(OnnxVocoder):
         ≈ 50 ms apiece in f32 on a Zen 3, so that a request does not pay it.
 
         `later`: only the first chunk's shape (`smallest`) now, the others in a thread that
-        is returned (engine load 1.5 → 0.7 – 1.0 s on a Zen 3; a request in the first ≈ 0.5 s
+        is returned (engine load 1.5 → 0.6 – 1.0 s on a Zen 3, with the compile beside ONNX
+        Runtime's sessions, select.load; a request in the first ≈ 0.5 s
         shares the cores with it; the fixed-shape graph of `largest` is compiled already and
         its first call costs only ≈ 5 ms more than the next)."""
         lengths = list(lengths or self.shapes())

@@ -7,7 +7,8 @@ each call up to a multiple of their bucket, and a call that ends the mel needs `
 frames of padding so its last frames do not depend on the bucket. `plan` makes every call but
 the last exactly as long as the runtime allows, so the only padding is in the last call:
 the 158-character paragraph's passes cost 3072 vocoded frames for 2504 instead of 3456
-(bench/README.md, "The third session", item 1).
+(bench/README.md, "The third session", item 1); 3040 since the first chunk's call has a
+32-frame shape of its own (`smallest`).
 
     shape = CallShape(limit=384, bucket=64, end_pad=24)
     for start, end in plan(frames, context=24, shape=shape): ...
