@@ -61,12 +61,9 @@ CALIBRATION_TEXTS = (
 # per-tensor uint8 activations (mel error 4-7 %, vocoder log-spectral distance 3.9 dB, worse
 # than the shipped model's own int8 rounding), so the default int8 decoder quantizes the
 # postnet only, and the int8 vocoder (all convolutions but the first, the last and PQMF) is
-# an experimental option (`onnx:int8/int8`), not the default.
-DECODER_INT8_KEEP_FP32 = (
-    "/f0_embedding/conv/Conv",
-    "/energy_embedding/conv/Conv",
-    *(f"/decoder/layers.{i}/ffn/conv{c}/Conv" for i in range(3) for c in (1, 2)),
-)
+# an experimental option (`onnx:int8/int8`), not the default. The decoder graph's FFN is
+# MatMuls (WinogradFeedForward), which `quantize` does not touch.
+DECODER_INT8_KEEP_FP32 = ("/f0_embedding/conv/Conv", "/energy_embedding/conv/Conv")
 # The OpenVINO postnet (bf16 CPUs): only the three 512 -> 512 convolutions in int8, where 90 %
 # of its time is; the 80-channel ends stay bf16 (bench/README.md, "The fourth session").
 POSTNET_INT8_KEEP_FP32 = ("/postnet/convs.0/Conv", "/postnet/convs.4/Conv")
@@ -363,7 +360,6 @@ def openvino_vocoder(vocoder, *, fold: int = 4):
     The graphs ONNX Runtime runs keep reflect padding, so fp32-onnx stays exact.
     The last layers run `fold` sub-band samples at a time (`folded_tail`; 0: as written).
     """
-    import torch
     import torch.nn.functional as F
     from torch import nn
 
@@ -401,16 +397,15 @@ def openvino_vocoder(vocoder, *, fold: int = 4):
             self.blocks = nn.Sequential(
                 *(ZeroPadStack(b) if isinstance(b, ResidualStack) else b for b in v.blocks)
             )
-            self.output_conv = padded_conv(v.output_conv, k)
-            self.pqmf = v.pqmf
-            self.tail = folded_tail(v.output_conv, vocoder.pqmf, fold) if fold else None
+            if fold:
+                self.tail = folded_tail(v.output_conv, vocoder.pqmf, fold)
+            else:
+                output_conv, pqmf = padded_conv(v.output_conv, k), v.pqmf
+                self.tail = nn.Sequential(output_conv, nn.Tanh(), pqmf)
 
         def forward(self, mel):
             x = F.leaky_relu(self.blocks(self.input_conv(mel.transpose(1, 2))), self.negative_slope)
-            if self.tail is not None:
-                return self.tail(x).clamp(-1.0, 1.0)
-            x = torch.tanh(self.output_conv(x))
-            return self.pqmf(x).clamp(-1.0, 1.0)
+            return self.tail(x).clamp(-1.0, 1.0)
 
     graph = Graph(fast_vocoder(vocoder, channels_last=True)).eval()
     for p in graph.parameters():

@@ -18,6 +18,7 @@ Compiled blobs are cached next to the graphs (`<graph folder>/openvino`).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -278,6 +279,8 @@ class OvVocoder(OnnxVocoder):
         # What the engine plans its pieces by (runtime/spans.py): every call but a pass's last
         # is exactly `largest` frames, so padding is paid once per pass.
         self.call_shape = spans.CallShape(self.largest, self.bucket, self.min_pad, self.smallest)
+        # A piece that does not end the mel (its last frames are context) needs no end padding.
+        self._piece_shape = dataclasses.replace(self.call_shape, end_pad=0)
 
     def shapes(self) -> list[int]:
         """Every mel length the graph is ever run on."""
@@ -328,11 +331,7 @@ class OvVocoder(OnnxVocoder):
         n = mel.shape[1]
         if n == 0:
             return np.zeros((mel.shape[0], 0), np.float32)
-        shape = (
-            self.call_shape
-            if final
-            else spans.CallShape(self.largest, self.bucket, smallest=self.smallest)
-        )
+        shape = self.call_shape if final else self._piece_shape
         pieces = []
         for a, b in spans.plan(n, context=self.context, shape=shape):
             lo, hi = max(0, a - self.context), min(n, b + self.context)
