@@ -140,7 +140,7 @@ def main() -> int:
 def memory(frames: int) -> int:
     """RSS that the vocoder compiled for one fixed shape adds to a fresh process: reading the
     graph, reshaping it in memory and compiling that, or compiling the same graph saved as IR
-    first (what `OvVocoder` does, `openvino_backend._static_graph`)."""
+    first (what `OvVocoder` does, `openvino_backend._ir_graph`)."""
     import subprocess
 
     import openvino as ov

@@ -19,6 +19,8 @@ Bounds, from measurements on the benchmark paragraph (bench/README.md, "Quality"
   OpenVINO int8, on padded shapes): the same bounds as int8-onnx (mel 1.5 %, chain 1.6 dB
   and under the shipped-rounding yardstick); measured on the reference paragraph: mel 0.69 %,
   chain LSD 0.98 dB (all-bf16 before: 0.57 %, 0.94 dB; vocoder alone 0.66 dB), on a Zen 4.
+  With AMX (a Xeon) the postnet stays bf16 and the bf16 graphs keep float16 weights: mel
+  0.60 %, chain LSD 0.965 dB (int8 postnet and float32 weights there: 0.70 %, 1.015 dB).
   The padding itself is checked in f32 (`f32-openvino`) on every CPU:
   masked decoder within 2e-5 of the unpadded graph; the vocoder (zero padding inside its
   convolutions, `vocoder.ov.onnx`) 0.009 dB, max |diff| 2.2e-3 in the pass's first frame
@@ -261,6 +263,23 @@ def test_bf16_is_read_from_the_cpu_flags(monkeypatch, flag):
 
     monkeypatch.setattr(openvino_backend, "cpu_flags", lambda: {"avx512f", flag})
     assert openvino_backend.bf16_supported()
+
+
+@pytest.mark.parametrize(
+    "flags, hint, postnet",
+    [
+        ({"avx512_bf16", "avx512_vnni"}, "bf16", "int8"),  # VNNI int8 beats AVX512_BF16
+        ({"avx512_bf16", "amx_bf16", "amx_int8"}, "bf16", "fp32"),  # AMX: bf16 is faster
+        ({"avx512_bf16", "amx_bf16"}, "f32", "fp32"),
+        ({"avx2"}, "f32", "fp32"),
+    ],
+)
+def test_the_postnet_is_int8_only_where_bf16_lacks_amx(monkeypatch, flags, hint, postnet):
+    from synthesis.tts.runtime import openvino_backend
+    from synthesis.tts.runtime.openvino_backend import OvBucketAcoustic
+
+    monkeypatch.setattr(openvino_backend, "cpu_flags", lambda: flags)
+    assert OvBucketAcoustic.postnet_precision(hint) == postnet
 
 
 @pytest.mark.parametrize("controls", CONTROLS)

@@ -63,25 +63,34 @@ def _cache_dir(graph: Path) -> str | None:
     return str(folder) if os.access(folder, os.W_OK) else None
 
 
-def _static_graph(graph: Path, shape: dict[str, list[int]]) -> Path:
-    """`graph` with fixed input shapes, saved once as OpenVINO IR next to the compiled blobs.
+def _ir_graph(
+    graph: Path, shape: dict[str, list[int]] | None = None, *, half: bool = False
+) -> Path:
+    """`graph` as OpenVINO IR, saved once next to the compiled blobs: with fixed input shapes
+    (`shape`), and with its weights stored in float16 (`half`, for a bf16 hint only).
 
     Compiled from a file, OpenVINO memory-maps the weights and finds its blob cache by path;
     that costs ≈ 3 MB less than compiling a reshaped in-memory model (80.6 vs 83.9 MB for the
-    384-frame vocoder after its first call, `bench/vocoder_graphs.py --memory`)."""
+    384-frame vocoder after its first call, `bench/vocoder_graphs.py --memory`). The mapped
+    weights (and the blob's) stay in the process's memory after compiling: in float16 they are
+    half as large, −25 MB per process for the bf16 graphs on a Xeon with AMX (bench/README.md,
+    "The sixth session"). A bf16 hint rounds them to bfloat16 anyway, so float16 (3 more
+    mantissa bits, range checked by OpenVINO's compression) changes no result measurably."""
     import openvino as ov
 
-    tag = "-".join("x".join(map(str, dims)) for dims in shape.values())
+    tags = ["x".join(map(str, dims)) for dims in (shape or {}).values()]
+    tags += ["f16"] if half else []
     folder = Path(_cache_dir(graph) or tempfile.gettempdir())
     # The export's folder name carries its cache key: a read-only cache falls back to the
     # temp dir, where an older export's graph must not be taken for this one.
-    target = folder / f"{graph.parent.name}.{graph.stem}.{tag}.xml"
+    target = folder / f"{graph.parent.name}.{graph.stem}.{'-'.join(tags)}.xml"
     if not (target.is_file() and target.with_suffix(".bin").is_file()):
         model = core().read_model(str(graph))
-        model.reshape(shape)
+        if shape:
+            model.reshape(shape)
         tmp = Path(tempfile.mkdtemp(dir=folder))
         try:
-            ov.save_model(model, str(tmp / target.name), compress_to_fp16=False)
+            ov.save_model(model, str(tmp / target.name), compress_to_fp16=half)
             os.replace(tmp / target.with_suffix(".bin").name, target.with_suffix(".bin"))
             os.replace(tmp / target.name, target)  # the .xml last: it marks a complete pair
         finally:
@@ -99,6 +108,12 @@ def cpu_flags() -> set[str] | None:
     except OSError:
         pass
     return None
+
+
+def amx_supported() -> bool:
+    """Whether the CPU has AMX tiles for bfloat16 (Intel Xeon since Sapphire Rapids)."""
+    flags = cpu_flags()
+    return bool(flags and "amx_bf16" in flags)
 
 
 def bf16_supported() -> bool:
@@ -134,8 +149,8 @@ class OvSession:
         cache_dir = _cache_dir(path)
         if cache_dir:
             config["CACHE_DIR"] = cache_dir
-        if shape is not None:
-            path = _static_graph(path, shape)
+        if shape is not None or hint == "bf16":
+            path = _ir_graph(path, shape, half=hint == "bf16")
         self.compiled = core().compile_model(str(path), "CPU", config)
         self._names = [p.get_any_name() for p in self.compiled.inputs]
         # Infer requests are reused by whichever thread runs next (the engine's pipeline
@@ -185,20 +200,32 @@ class OvBucketAcoustic(OnnxAcoustic):
     once). Memory: ≈ 100 MB for the compiled graphs and their first run, then a few MB per
     shape (bench/README.md, "The third session", item 2).
     - In bf16 the decoder runs ≈ 30 % faster than ONNX Runtime's int8-postnet decoder.
-    - With hint bf16 the postnet's three 512-channel convolutions are static int8 (VNNI):
-      the acoustic model's time per paragraph 0.204 → 0.187 s on a Zen 4 (the whole
-      paragraph −4 %, `bench/openvino_postnet.py`), mel error 0.57 → 0.69 % and chain LSD
-      0.94 → 0.98 dB on the reference paragraph (bounds 1.5 % and 1.6 dB; bench/README.md,
-      "The fourth session"). With hint f32 everything is f32, to check the padding.
+    - With hint bf16 on a CPU without AMX, the postnet's three 512-channel convolutions are
+      static int8 (VNNI): the acoustic model's time per paragraph 0.204 → 0.187 s on a Zen 4
+      (the whole paragraph −4 %, `bench/openvino_postnet.py`), mel error 0.57 → 0.69 % and
+      chain LSD 0.94 → 0.98 dB on the reference paragraph (bounds 1.5 % and 1.6 dB;
+      bench/README.md, "The fourth session").
+    - With AMX the postnet stays in bf16 (`postnet_precision`): AMX's bf16 is faster there
+      than its int8 (4.5 vs 8.0 ms at 1024 frames on a Xeon), and its int8 convolutions keep
+      ≈ 18 kB of generated code per frame of every bucket they have run (+450 MB once all
+      24 buckets have been met; bench/README.md, "The sixth session").
+    - With hint f32 everything is f32, to check the padding.
     """
 
-    def __init__(self, folder: Path, *, hint: str = "bf16", threads: int = 2):
-        postnet = "int8" if hint == "bf16" else "fp32"
+    def __init__(
+        self, folder: Path, *, hint: str = "bf16", threads: int = 2, postnet: str | None = None
+    ):
+        postnet = postnet or self.postnet_precision(hint)
         self.precision = f"masked-fp32+postnet-{postnet}/{hint}"
         self._encoder = session(folder / cache.FILES["encoder"], threads)
         self._adapt = session(folder / cache.FILES["adapt"], threads)
         self._decoder = OvSession(folder / cache.FILES["decoder-masked-fp32"], threads, hint)
         self._postnet = OvSession(folder / cache.FILES[f"postnet-masked-{postnet}"], threads, hint)
+
+    @staticmethod
+    def postnet_precision(hint: str) -> str:
+        """The postnet graph for `hint`: int8 where bf16 means AVX512_BF16, else fp32."""
+        return "int8" if hint == "bf16" and not amx_supported() else "fp32"
 
     @staticmethod
     def bucket_for(frames: int) -> int:
@@ -239,12 +266,13 @@ class OvVocoder(OnnxVocoder):
     OpenVINO's CPU plugin JIT-compiles kernels per input shape and keeps them (its runtime
     cache and oneDNN's primitive cache): every new mel length costs compile time and ~5 MB of
     RSS that is never given back (measured: 40 different texts took RSS from 430 to 820 MB).
-    So mels are padded on the right to a multiple of `bucket` frames, with at least
-    `min_pad` frames of padding at the mel's end (the last frame repeated: passes end in
-    silence), and longer mels are vocoded in pieces of at most `largest` frames with
-    `context` real frames either side (exact, runtime/spans.py; the engine plans its pieces
-    by the same `call_shape`): 7 shapes in all (with `smallest`, the first chunk's), warmed up
-    at load (`warm_up`; or all but the first chunk's just after it).
+    So mels are padded on the right to a multiple of `bucket` frames (or, with AMX, to the
+    next of `amx_sizes`), with at least `min_pad` frames of padding at the mel's end (the last
+    frame repeated: passes end in silence), and longer mels are vocoded in pieces of at most
+    `largest` frames with `context` real frames either side (exact, runtime/spans.py; the
+    engine plans its pieces by the same `call_shape`): 7 shapes in all (5 with AMX), with
+    `smallest`, the first chunk's, warmed up at load (`warm_up`; or all but the first chunk's
+    just after it).
     - Most frames go through calls of exactly `largest` frames, so that shape has a graph
       compiled for it alone (static shapes: ≈ 12 % faster per call on a Zen 4); the shorter
       ones share one dynamic graph.
@@ -266,11 +294,29 @@ class OvVocoder(OnnxVocoder):
     # The first chunk's call (8 frames + 24 of context, builtin.EngineConfig) has a shape of
     # its own rather than being padded to 64 frames.
     smallest = 32
+    # With AMX, oneDNN generates code for each shape in proportion to its length (≈ 60 kB per
+    # frame: the copies that pad the convolutions' inputs), so fewer shapes: 5 instead of 7,
+    # −42 MB at the paragraph's peak, +3 % vocoded frames (bench/README.md, "The sixth
+    # session").
+    amx_sizes = (64, 128, 256, 384)
+    sizes: tuple[int, ...] = ()  # the call lengths above `smallest`; () = multiples of `bucket`
 
     def __init__(
-        self, folder: Path, *, precision: str = "fp32", hint: str = "bf16", threads: int = 2
+        self,
+        folder: Path,
+        *,
+        precision: str = "fp32",
+        hint: str = "bf16",
+        threads: int = 2,
+        sizes: tuple[int, ...] | None = None,
     ):
+        """`sizes`: the call lengths above `smallest`, the last one the largest (default: every
+        multiple of `bucket` up to `largest`)."""
         self.precision = f"{precision}/{hint}"
+        if sizes is None:
+            sizes = self.default_sizes(hint)
+        if sizes:
+            self.sizes, self.largest = tuple(sizes), sizes[-1]
         graph = (
             folder / cache.FILES["vocoder-ov" if precision == "fp32" else f"vocoder-{precision}"]
         )
@@ -278,13 +324,21 @@ class OvVocoder(OnnxVocoder):
         self._largest = OvSession(graph, threads, hint, shape={"mel": [1, self.largest, 80]})
         # What the engine plans its pieces by (runtime/spans.py): every call but a pass's last
         # is exactly `largest` frames, so padding is paid once per pass.
-        self.call_shape = spans.CallShape(self.largest, self.bucket, self.min_pad, self.smallest)
+        self.call_shape = spans.CallShape(
+            self.largest, self.bucket, self.min_pad, self.smallest, sizes=self.sizes
+        )
         # A piece that does not end the mel (its last frames are context) needs no end padding.
         self._piece_shape = dataclasses.replace(self.call_shape, end_pad=0)
 
+    @classmethod
+    def default_sizes(cls, hint: str) -> tuple[int, ...]:
+        """`amx_sizes` where the CPU computes bf16 with AMX, else () (every multiple of
+        `bucket`)."""
+        return cls.amx_sizes if hint == "bf16" and amx_supported() else ()
+
     def shapes(self) -> list[int]:
         """Every mel length the graph is ever run on."""
-        return [self.smallest, *range(self.bucket, self.largest + 1, self.bucket)]
+        return [self.smallest, *(self.sizes or range(self.bucket, self.largest + 1, self.bucket))]
 
     def _run(self, mel: np.ndarray) -> np.ndarray:
         session = self._largest if mel.shape[1] == self.largest else self._session

@@ -12,6 +12,10 @@ the 158-character paragraph's passes cost 3072 vocoded frames for 2504 instead o
 
     shape = CallShape(limit=384, bucket=64, end_pad=24)
     for start, end in plan(frames, context=24, shape=shape): ...
+
+A runtime whose memory grows with every shape it has run (OpenVINO on AMX CPUs keeps code
+generated per shape, in proportion to its length) names a short ladder of `sizes` instead of a
+bucket: each call is padded to the first size that holds it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ class CallShape:
     bucket: int = 1  # calls are padded up to a multiple of this
     end_pad: int = 0  # padding frames a call that ends the mel needs
     smallest: int = 0  # calls this short or shorter are padded to this length instead
+    # If given, calls are padded to the first of these sizes that holds them instead of to a
+    # multiple of `bucket`; the last size is `limit`.
+    sizes: tuple[int, ...] = ()
 
 
 def padded_length(n: int, shape: CallShape, *, ends: bool) -> int:
@@ -33,6 +40,9 @@ def padded_length(n: int, shape: CallShape, *, ends: bool) -> int:
     n += shape.end_pad if ends else 0
     if n <= shape.smallest:
         return shape.smallest
+    for size in shape.sizes:
+        if n <= size:
+            return size
     return -(-n // shape.bucket) * shape.bucket
 
 
