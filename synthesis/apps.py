@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import sys
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -34,6 +35,8 @@ class SynthesisConfig(AppConfig):
             from django_q.signals import post_spawn
 
             post_spawn.connect(signals.preload_engine, dispatch_uid="synthesis.preload_engine")
+            if sys.argv[1:2] == ["qcluster"]:
+                signals.preload_shared()
         registry.register_defaults(
             threads=settings.TTS_ENGINE_THREADS,
             modelscope_model_dir=settings.TTS_MODELSCOPE_MODEL_DIR or None,

@@ -35,6 +35,35 @@ def install_schedules(**kwargs) -> None:
         )
 
 
+def preload_shared() -> None:
+    """In the qcluster's main process, before it forks its workers: load what is safe to share
+    between them, the text frontend's dictionaries (plain Python data, no threads), and move
+    everything loaded so far out of the garbage collector's reach (`gc.freeze`), whose passes
+    would otherwise write to every object and so copy its page into each worker.
+
+    The networks still load per worker (`preload_engine`): ONNX Runtime's and OpenVINO's
+    thread pools do not survive a fork. bench/README.md, "The sixth session", has the
+    cluster's memory with and without this.
+    """
+    import gc
+    import logging
+
+    from .tts.frontend import Frontend
+
+    try:
+        Frontend.warmup()
+        # The runtimes' Python modules too (imports only: no session, no thread pool yet).
+        import onnxruntime  # noqa: F401
+
+        from .tts.runtime import onnx_backend, openvino_backend  # noqa: F401
+
+        if openvino_backend.available():
+            import openvino  # noqa: F401
+    except Exception:
+        logging.getLogger(__name__).exception("could not preload the text frontend or the runtimes")
+    gc.freeze()
+
+
 def preload_engine(**kwargs) -> None:
     """`post_spawn` receiver: a new qcluster worker loads the default voice before its first job.
 

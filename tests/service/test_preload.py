@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_VOICE, start_qcluster, stop_qcluster
+from tests.conftest import ROOT, TEST_VOICE, start_qcluster, stop_qcluster
 
 pytestmark = [pytest.mark.qcluster, pytest.mark.django_db(transaction=True)]
 
@@ -41,3 +45,38 @@ def test_preloading_can_be_switched_off(tmp_path):
         assert wait_for_builds(cluster, timeout=5.0) == []
     finally:
         stop_qcluster(cluster)
+
+
+def test_the_main_process_loads_what_workers_can_share_before_it_forks(tmp_path):
+    """The qcluster's main process holds the text frontend and the runtimes' modules before
+    forking, so the workers share those pages (signals.preload_shared), and the workers
+    still build their engines after the fork."""
+    cluster = start_qcluster(tmp_path, TTS_DEFAULT_VOICE=TEST_VOICE, TTS_WORKERS="2")
+    try:
+        builds = wait_for_builds(cluster)
+        assert builds, cluster.log()[-2000:]
+        maps = Path(f"/proc/{cluster.process.pid}/maps").read_text()
+        assert "onnxruntime_pybind11_state" in maps, "onnxruntime imported before the fork"
+    finally:
+        stop_qcluster(cluster)
+
+
+def test_preload_shared_loads_the_frontend_and_freezes_it_out_of_the_collector():
+    code = (
+        "import django, gc, sys; django.setup()\n"
+        "from synthesis import signals\n"
+        "assert 'jieba' not in sys.modules and gc.get_freeze_count() == 0\n"
+        "tracked = len(gc.get_objects())\n"
+        "signals.preload_shared()\n"
+        "from synthesis.tts.frontend import segment\n"
+        "assert segment.init_seconds() is not None, 'the segmenter is loaded'\n"
+        "assert 'onnxruntime' in sys.modules\n"
+        # Frozen after loading: Django's objects and the newly loaded ones (measured 55.9k
+        # before, 75.8k frozen).
+        "assert gc.get_freeze_count() > tracked + 10_000, (tracked, gc.get_freeze_count())\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ttsproject.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]

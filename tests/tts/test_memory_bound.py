@@ -54,3 +54,30 @@ def test_rss_does_not_grow_with_the_number_of_different_texts():
     # decoder on exact shapes costs only ≈ 0.3 MB per text now (+7.9 MB here): too little to
     # tell from the wobble, so tests/tts/test_fast_path.py checks its buckets directly.
     assert _rss_mb() - settled < 20
+
+
+def test_onnx_runtime_maps_the_weights_instead_of_copying_them():
+    """The graphs ONNX Runtime runs keep their weights in a file beside them, which it maps:
+    pages that a cluster's workers share instead of a copy each (export.keep_weights_apart)."""
+    import numpy as np
+
+    from synthesis.tts.runtime import cache
+    from synthesis.tts.runtime.onnx_backend import ensure_graphs, session
+
+    folder = ensure_graphs()
+    for name in cache.ORT_GRAPHS:
+        data = folder / (cache.FILES[name] + ".data")
+        assert data.stat().st_size > 0.9 * (folder / cache.FILES[name]).stat().st_size
+        assert data.stat().st_mode & 0o044 == (folder / cache.FILES[name]).stat().st_mode & 0o044
+    encoder = session(folder / cache.FILES["encoder"], 2)
+    encoder.run(None, {"ids": np.arange(5, 25, dtype=np.int64)[None]})
+    mapped = 0
+    with open("/proc/self/smaps") as f:
+        inside = False
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) > 1 and len(fields[1]) == 4:
+                inside = fields[-1] == str(folder / "encoder.onnx.data")
+            elif inside and fields[0] == "Rss:":
+                mapped += int(fields[1])
+    assert mapped > 20 * 1024, f"only {mapped} kB of the encoder's 26 MB of weights mapped"

@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 6
+EXPORT_VERSION = 7
 
 # Files written by `export.export_all()`, per variant.
 FILES = {
@@ -35,6 +35,9 @@ FILES = {
     # (export.openvino_vocoder; the same output but for a pass's first samples).
     "vocoder-ov": "vocoder.ov.onnx",
 }
+# The graphs ONNX Runtime runs keep their weights in `<file>.data` beside them, which it
+# memory-maps (export.keep_weights_apart); OpenVINO's graphs are converted to its own IR.
+ORT_GRAPHS = ("encoder", "adapt", "decoder-fp32", "decoder-int8", "vocoder-fp32", "vocoder-int8")
 DONE = "complete.json"
 
 _HERE = Path(__file__).resolve().parent
@@ -80,4 +83,7 @@ def graph_dir() -> Path:
 
 
 def is_complete(folder: Path) -> bool:
-    return (folder / DONE).is_file() and all((folder / f).is_file() for f in FILES.values())
+    data = [FILES[name] + ".data" for name in ORT_GRAPHS]
+    return (folder / DONE).is_file() and all(
+        (folder / f).is_file() for f in (*FILES.values(), *data)
+    )
