@@ -270,7 +270,7 @@ class OvVocoder(OnnxVocoder):
     next of `amx_sizes`), with at least `min_pad` frames of padding at the mel's end (the last
     frame repeated: passes end in silence), and longer mels are vocoded in pieces of at most
     `largest` frames with `context` real frames either side (exact, runtime/spans.py; the
-    engine plans its pieces by the same `call_shape`): 7 shapes in all (5 with AMX), with
+    engine plans its pieces by the same `call_shape`): 7 shapes in all (4 with AMX), with
     `smallest`, the first chunk's, warmed up at load (`warm_up`; or all but the first chunk's
     just after it).
     - Most frames go through calls of exactly `largest` frames, so that shape has a graph
@@ -295,10 +295,10 @@ class OvVocoder(OnnxVocoder):
     # its own rather than being padded to 64 frames.
     smallest = 32
     # With AMX, oneDNN generates code for each shape in proportion to its length (≈ 60 kB per
-    # frame: the copies that pad the convolutions' inputs), so fewer shapes: 5 instead of 7,
-    # −42 MB at the paragraph's peak, +3 % vocoded frames (bench/README.md, "The sixth
-    # session").
-    amx_sizes = (64, 128, 256, 384)
+    # frame: the copies that pad the convolutions' inputs) and keeps buffers for it, so fewer
+    # shapes: 4 instead of 7, −71 MB at the paragraph's peak for +2 % vocoded frames on the
+    # paragraph, +3 – 5 % CPU on 20 varied texts (bench/README.md, "The sixth session").
+    amx_sizes = (64, 128, 384)
     sizes: tuple[int, ...] = ()  # the call lengths above `smallest`; () = multiples of `bucket`
 
     def __init__(
