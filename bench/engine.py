@@ -11,8 +11,10 @@ box), `peak_rss_single_mb` (peak before the two-at-once part), `rss_after_load_m
 `rss_end_mb`, `upstream_paragraph_seconds` (upstream's one-pass time: measured before and after
 this run by bench/upstream.py with `--upstream-python /tmp/tfvenv/bin/python`; without it
 both are null, since upstream's time depends on the CPU: 0.97 - 1.46 s on the Zen 5 and
-2.58 - 2.94 s on the Zen 3 of bench/README.md) and `speedup_vs_upstream`, and `cpu` (model and
-the SIMD features that decide which backend is fastest).
+2.58 - 2.94 s on the Zen 3 of bench/README.md) and `speedup_vs_upstream`, `cpu` (model and
+the SIMD features that decide which backend is fastest), and `generated_code_mb` at the end
+(anonymous executable memory: code the runtimes generated, per shape on AMX CPUs; bench/README.md,
+"The sixth session").
 """
 
 from __future__ import annotations
@@ -46,6 +48,22 @@ def peak_rss_mb() -> float:
 def rss_mb() -> float:
     with open(f"/proc/{os.getpid()}/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def generated_code_mb() -> float | None:
+    """Resident anonymous executable memory (kernels JIT-compiled by oneDNN and the like)."""
+    total, counting = 0, False
+    try:
+        with open(f"/proc/{os.getpid()}/smaps") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 5 and "-" in fields[0] and len(fields[1]) == 4:
+                    counting = "x" in fields[1] and (len(fields) == 5 or fields[5] == "")
+                elif counting and fields[0] == "Rss:":
+                    total += int(fields[1])
+    except OSError:
+        return None
+    return round(total / 1024, 1)
 
 
 def upstream(python: str, runs: int) -> dict:
@@ -178,6 +196,7 @@ def main() -> int:
         "upstream_measured": bool(args.upstream_python),
         "speedup_vs_upstream": upstream_seconds and round(upstream_seconds / paragraph_seconds, 2),
         "cpu": cpu_summary(),
+        "generated_code_mb": generated_code_mb(),
     }
     if args.json:
         print(json.dumps(result))
