@@ -293,7 +293,7 @@ def test_padded_masked_decoder_equals_the_unpadded_one(ref, onnx_nets, controls)
         expected = onnx_nets["fp32-onnx"][0](ids, **_kwargs(controls))
         got = acoustic(ids, **_kwargs(controls))
         frames = expected.mel.shape[1]
-        assert acoustic.bucket_for(frames) > frames, "the test needs padding to mean anything"
+        assert acoustic.padded_frames(frames) > frames, "the test needs padding to mean anything"
         np.testing.assert_array_equal(got.durations, expected.durations)
         assert got.mel.shape == expected.mel.shape
         assert np.abs(got.mel - expected.mel).max() < FP32_MAX_ABS
@@ -309,3 +309,33 @@ def test_decoder_buckets_are_few_and_close():
         b = OvBucketAcoustic.bucket_for(n)
         assert b in buckets and b >= n
         assert b - n < max(64, n // 8 + 1), "at most 64 frames or 12.5 % of padding"
+
+
+@pytest.mark.parametrize(
+    "flags, hint, amx",
+    [
+        ({"avx512_bf16", "amx_bf16"}, "bf16", True),
+        ({"avx512_bf16", "amx_bf16"}, "f32", False),
+        ({"avx512_bf16"}, "bf16", False),
+    ],
+)
+def test_with_amx_the_decoder_pads_to_a_sparser_ladder(monkeypatch, flags, hint, amx):
+    """With AMX each shape keeps code in proportion to its length, so above 256 frames the
+    decoder's shapes are ≈ 1.5 × apart: 10 shapes instead of 24 (bench/README.md, "The sixth
+    session"); beyond the ladder, the usual 128-frame steps."""
+    from synthesis.tts.runtime import openvino_backend
+    from synthesis.tts.runtime.openvino_backend import OvBucketAcoustic
+
+    monkeypatch.setattr(openvino_backend, "cpu_flags", lambda: flags)
+    ladder = OvBucketAcoustic.default_ladder(hint)
+    assert bool(ladder) == amx
+    acoustic = OvBucketAcoustic.__new__(OvBucketAcoustic)  # the shapes' logic only, no graph
+    acoustic.ladder = ladder
+    shapes = {acoustic.padded_frames(n) for n in range(1, 2049)}
+    assert len(shapes) == (10 if amx else 24)
+    for n in range(1, 2049):
+        b = acoustic.padded_frames(n)
+        assert b >= n and (n > 256 or b - n < 64), "short texts keep the fine steps"
+        if amx:
+            assert b - n < max(64, n // 2 + 1), "at most 64 frames or 50 % of padding"
+    assert acoustic.padded_frames(2049) == OvBucketAcoustic.bucket_for(2049) == 2176
