@@ -206,7 +206,7 @@ class OvBucketAcoustic(OnnxAcoustic):
       chain LSD 0.94 → 0.98 dB on the reference paragraph (bounds 1.5 % and 1.6 dB;
       bench/README.md, "The fourth session").
     - With AMX the postnet stays in bf16 (`postnet_precision`): AMX's bf16 is faster there
-      than its int8 (4.5 vs 8.0 ms at 1024 frames on a Xeon), and its int8 convolutions keep
+      than its int8 (4.6 vs 8.0 ms at 1024 frames on a Xeon), and its int8 convolutions keep
       ≈ 18 kB of generated code per frame of every bucket they have run (+450 MB once all
       24 buckets have been met; bench/README.md, "The sixth session").
     - With AMX, where each shape keeps code in proportion to its length, the frames are
@@ -219,6 +219,7 @@ class OvBucketAcoustic(OnnxAcoustic):
 
     # Multiples of 64 up to 256 (first passes and short prompts), then ≈ 1.5 × apart.
     amx_ladder = (64, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048)
+    ladder: tuple[int, ...] = ()  # the shapes frames are padded to; () = `bucket_for`
 
     def __init__(
         self, folder: Path, *, hint: str = "bf16", threads: int = 2, postnet: str | None = None
@@ -251,8 +252,6 @@ class OvBucketAcoustic(OnnxAcoustic):
     def default_ladder(cls, hint: str) -> tuple[int, ...]:
         """`amx_ladder` where the CPU computes bf16 with AMX, else () (`bucket_for`)."""
         return cls.amx_ladder if hint == "bf16" and amx_supported() else ()
-
-    ladder: tuple[int, ...] = ()
 
     def padded_frames(self, frames: int) -> int:
         """The shape `frames` frames run on: the first of `ladder` that holds them, else
@@ -318,7 +317,7 @@ class OvVocoder(OnnxVocoder):
     # With AMX, oneDNN generates code for each shape in proportion to its length (≈ 60 kB per
     # frame: the copies that pad the convolutions' inputs) and keeps buffers for it, so fewer
     # shapes: 4 instead of 7, −71 MB at the paragraph's peak for +2 % vocoded frames on the
-    # paragraph, +3 – 5 % CPU on 20 varied texts (bench/README.md, "The sixth session").
+    # paragraph and +4.7 % CPU on 20 varied texts (bench/README.md, "The sixth session").
     amx_sizes = (64, 128, 384)
     sizes: tuple[int, ...] = ()  # the call lengths above `smallest`; () = multiples of `bucket`
 
