@@ -116,6 +116,12 @@ def amx_supported() -> bool:
     return bool(flags and "amx_bf16" in flags)
 
 
+def on_amx(hint: str) -> bool:
+    """Whether graphs compiled with `hint` compute on AMX tiles, where oneDNN keeps code per
+    input shape in proportion to its length (bench/README.md, "The sixth session")."""
+    return hint == "bf16" and amx_supported()
+
+
 def bf16_supported() -> bool:
     """Whether the CPU computes in bfloat16 (AVX512_BF16 or AMX). Read from /proc/cpuinfo
     first, so a CPU without it never imports openvino (+40 MB RSS, +0.3 s load for nothing)."""
@@ -235,7 +241,7 @@ class OvBucketAcoustic(OnnxAcoustic):
     @staticmethod
     def postnet_precision(hint: str) -> str:
         """The postnet graph for `hint`: int8 where bf16 means AVX512_BF16, else fp32."""
-        return "int8" if hint == "bf16" and not amx_supported() else "fp32"
+        return "int8" if hint == "bf16" and not on_amx(hint) else "fp32"
 
     @staticmethod
     def bucket_for(frames: int) -> int:
@@ -250,8 +256,8 @@ class OvBucketAcoustic(OnnxAcoustic):
 
     @classmethod
     def default_ladder(cls, hint: str) -> tuple[int, ...]:
-        """`amx_ladder` where the CPU computes bf16 with AMX, else () (`bucket_for`)."""
-        return cls.amx_ladder if hint == "bf16" and amx_supported() else ()
+        """`amx_ladder` on AMX, else () (`bucket_for`)."""
+        return cls.amx_ladder if on_amx(hint) else ()
 
     def padded_frames(self, frames: int) -> int:
         """The shape `frames` frames run on: the first of `ladder` that holds them, else
@@ -352,9 +358,8 @@ class OvVocoder(OnnxVocoder):
 
     @classmethod
     def default_sizes(cls, hint: str) -> tuple[int, ...]:
-        """`amx_sizes` where the CPU computes bf16 with AMX, else () (every multiple of
-        `bucket`)."""
-        return cls.amx_sizes if hint == "bf16" and amx_supported() else ()
+        """`amx_sizes` on AMX, else () (every multiple of `bucket`)."""
+        return cls.amx_sizes if on_amx(hint) else ()
 
     def shapes(self) -> list[int]:
         """Every mel length the graph is ever run on."""
