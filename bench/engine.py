@@ -8,7 +8,8 @@ engine load seconds, peak RSS, and the audio throughput of two requests synthesi
 engine's. The process imports torch only for fp32-torch (key `torch_imported`). Extra keys:
 `paragraph_cpu_seconds` (process CPU time per paragraph, steadier than wall time on a shared
 box), `peak_rss_single_mb` (peak before the two-at-once part), `rss_after_load_mb`,
-`rss_end_mb`, `upstream_paragraph_seconds` (upstream's one-pass time: measured before and after
+`rss_end_mb` (and its parts `rss_end_anon_mb`, `rss_end_file_mb`: the process's own memory
+and mapped files), `upstream_paragraph_seconds` (upstream's one-pass time: measured before and after
 this run by bench/upstream.py with `--upstream-python /tmp/tfvenv/bin/python`; without it
 both are null, since upstream's time depends on the CPU: 0.97 - 1.46 s on the Zen 5 and
 2.58 - 2.94 s on the Zen 3 of bench/README.md) and `speedup_vs_upstream`, `cpu` (model and
@@ -48,6 +49,25 @@ def peak_rss_mb() -> float:
 def rss_mb() -> float:
     with open(f"/proc/{os.getpid()}/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def rss_parts_mb() -> dict[str, float]:
+    """RSS now split into anonymous memory (heap, buffers, generated code: the process's own)
+    and mapped files (libraries, weights: page-cache pages, shared with other processes). How
+    much of a mapped file counts depends on how its pages entered the page cache: on Linux
+    6.18, a fault maps the whole large folio around the page, and files written in one go (a
+    fresh `pip install`, a new export) sit in larger folios than files read back later
+    (bench/README.md, "The seventh session")."""
+    parts = {}
+    with open(f"/proc/{os.getpid()}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile", "RssShmem"):
+                parts[key] = int(value.split()[0]) / 1024
+    return {
+        "rss_end_anon_mb": round(parts.get("RssAnon", 0.0), 1),
+        "rss_end_file_mb": round(parts.get("RssFile", 0.0) + parts.get("RssShmem", 0.0), 1),
+    }
 
 
 def generated_code_mb() -> float | None:
@@ -190,6 +210,7 @@ def main() -> int:
         "first_chunk_seconds_all": [round(t, 4) for t in firsts],
         "peak_rss_single_mb": round(peak_single, 1),
         "rss_end_mb": round(rss_mb(), 1),
+        **rss_parts_mb(),
         "rss_after_load_mb": round(rss_after_load, 1),
         "torch_imported": "torch" in sys.modules,
         "upstream_paragraph_seconds": upstream_seconds and round(upstream_seconds, 4),

@@ -30,7 +30,7 @@ def vocoder():
 
 @pytest.mark.parametrize("frames", [1, 2, 3, 4, 5, 75, 423, 740])
 def test_winograd_ffn_equals_the_direct_convolutions(acoustic, frames):
-    _, _, FastFeedForward, WinogradFeedForward = export._rewrites()
+    _, _, FastFeedForward, WinogradFeedForward, _ = export._rewrites()
     torch.manual_seed(frames)
     x = torch.randn(1, frames, 256)
     for layer in acoustic.decoder.layers:
@@ -43,10 +43,25 @@ def test_winograd_ffn_equals_the_direct_convolutions(acoustic, frames):
 
 
 def test_winograd_ffn_refuses_a_mask(acoustic):
-    *_, WinogradFeedForward = export._rewrites()
+    _, _, _, WinogradFeedForward, _ = export._rewrites()
     ffn = WinogradFeedForward(acoustic.decoder.layers[0].ffn)
     with pytest.raises(ValueError, match="unmasked"):
         ffn(torch.zeros(1, 8, 256), torch.ones(1, 8, 1))
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_the_openvino_decoders_mish_equals_the_one_exp_form(acoustic, masked):
+    """MishFeedForward (Mish as x · tanh(softplus(x)), which OpenVINO fuses into the first
+    convolution) computes what FastFeedForward (one exp) does."""
+    _, _, FastFeedForward, _, MishFeedForward = export._rewrites()
+    torch.manual_seed(7)
+    x = torch.randn(1, 75, 256) * 2
+    mask = (torch.arange(75) < 60).float()[None, :, None] if masked else None
+    for layer in acoustic.decoder.layers:
+        with torch.inference_mode():
+            expected = FastFeedForward(layer.ffn)(x, mask)
+            got = MishFeedForward(layer.ffn)(x, mask)
+        assert (got - expected).norm() / expected.norm() < 1e-6
 
 
 def test_only_the_decoder_gets_winograd(acoustic):
@@ -56,6 +71,9 @@ def test_only_the_decoder_gets_winograd(acoustic):
     assert {type(layer.ffn).__name__ for layer in fast.encoder.layers} == {"FastFeedForward"}
     plain = export.fast_acoustic(acoustic)
     assert {type(layer.ffn).__name__ for layer in plain.decoder.layers} == {"FastFeedForward"}
+    ov = export.fast_acoustic(acoustic, openvino=True)
+    assert {type(layer.ffn).__name__ for layer in ov.decoder.layers} == {"MishFeedForward"}
+    assert {type(layer.ffn).__name__ for layer in ov.encoder.layers} == {"FastFeedForward"}
 
 
 @pytest.mark.parametrize("fold", [2, 4, 8])

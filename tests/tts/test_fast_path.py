@@ -300,6 +300,36 @@ def test_padded_masked_decoder_equals_the_unpadded_one(ref, onnx_nets, controls)
         assert np.abs(got.mel_before - expected.mel_before).max() < FP32_MAX_ABS
 
 
+@pytest.mark.parametrize("hint", ["bf16", "f32"])
+def test_openvino_computes_the_decoders_mish_inside_its_convolutions(hint):
+    """The masked decoder's Mish is written so that OpenVINO fuses it into the convolution
+    before it: no element-wise pass of its own over the 1024-channel activations (five of
+    them in the one-exp form, ≈ 9 % of the decoder at 768 frames; bench/README.md, "The
+    seventh session")."""
+    pytest.importorskip("openvino")
+    from synthesis.tts.runtime import cache, openvino_backend
+    from synthesis.tts.runtime.onnx_backend import ensure_graphs
+    from synthesis.tts.runtime.openvino_backend import OvSession
+
+    if hint == "bf16" and not openvino_backend.bf16_supported():
+        pytest.skip("no bf16 on this CPU")
+    session = OvSession(ensure_graphs() / cache.FILES["decoder-masked-fp32"], 2, hint)
+    session.run(
+        None, {"frames": np.zeros((1, 64, 256), np.float32), "valid": np.ones((1, 64), np.float32)}
+    )
+    runtime = session.compiled.get_runtime_model()
+    kinds = [op.get_rt_info()["layerType"].astype(str) for op in runtime.get_ops()]
+    assert kinds.count("Convolution") == 6  # two per FFN, three layers
+    ffn_eltwise = [
+        op.get_friendly_name()
+        for op in runtime.get_ops()
+        if "/ffn/" in op.get_friendly_name()
+        and op.get_rt_info()["layerType"].astype(str) == "Eltwise"
+    ]
+    # One per layer: the padding mask between the two convolutions (the one-exp Mish adds 4).
+    assert len(ffn_eltwise) == 3, ffn_eltwise
+
+
 def test_decoder_buckets_are_few_and_close():
     from synthesis.tts.runtime.openvino_backend import OvBucketAcoustic
 

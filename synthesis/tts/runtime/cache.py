@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 7
+EXPORT_VERSION = 8
 
 # Files written by `export.export_all()`, per variant.
 FILES = {
