@@ -167,33 +167,27 @@ def _rewrites():
             return y[:, 0, self.pad : self.pad + n]
 
     class FastFeedForward(nn.Module):
+        activation = staticmethod(mish)  # one exp
+
         def __init__(self, ffn):
             super().__init__()
             self.conv1, self.conv2 = ffn.conv1, ffn.conv2
 
         def forward(self, x, mask=None):
-            y = mish(self.conv1(x.transpose(1, 2)))
+            y = self.activation(self.conv1(x.transpose(1, 2)))
             if mask is not None:
                 y = y * mask.transpose(1, 2)
             return self.conv2(y).transpose(1, 2)
 
-    class MishFeedForward(nn.Module):
-        """FeedForward with Mish as the exporter writes it (x · tanh(softplus(x))): for
+    class MishFeedForward(FastFeedForward):
+        """FastFeedForward with Mish as the exporter writes it (x · tanh(softplus(x))): for
         OpenVINO, which recognises that pattern and computes it inside the first convolution
         (a post-op), where the one-exp form (`mish`) stays five element-wise passes over the
         1024-channel activations: the masked decoder at 768 frames 11.1 -> 10.2 ms in bf16
         on a Xeon with AMX (bench/README.md, "The seventh session"). ONNX Runtime runs the
         Softplus as a scalar loop, so its graphs keep `mish`."""
 
-        def __init__(self, ffn):
-            super().__init__()
-            self.conv1, self.conv2 = ffn.conv1, ffn.conv2
-
-        def forward(self, x, mask=None):
-            y = F.mish(self.conv1(x.transpose(1, 2)))
-            if mask is not None:
-                y = y * mask.transpose(1, 2)
-            return self.conv2(y).transpose(1, 2)
+        activation = staticmethod(F.mish)
 
     class WinogradFeedForward(nn.Module):
         """FastFeedForward with both kernel-3 convolutions as Winograd F(4, 3) (`winograd_weight`):
