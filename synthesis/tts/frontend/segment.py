@@ -2,10 +2,11 @@
 
 jieba's own start-up is slow (~2 s of CPU here): unmarshalling its 500k-entry prefix
 dictionary and, on ``import jieba.posseg``, parsing dict.txt again for the POS tags.
-Instead we build, once per machine, a compact cache with the prefix dictionary and the tags
-bucketed by first character (one string per bucket), load that in a few tens of
-milliseconds, and turn a bucket into a dict only when a word starting with that character
-is first looked up. Segmentation results are identical to jieba's.
+Instead we build, once per machine, a compact cache file with the prefix dictionary and the
+tags bucketed by first character, map it into memory (a few milliseconds; page-cache pages
+that every worker shares, of which a process holds only the buckets it has used), and turn a
+bucket into a dict only when a word starting with that character is first looked up.
+Segmentation results are identical to jieba's.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ from __future__ import annotations
 import io
 import logging
 import marshal
+import mmap
 import os
 import re
+import struct
+import sys
 import tempfile
 import threading
 import time
 from array import array
+from bisect import bisect_left
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -28,7 +33,7 @@ __all__ = ["segment", "init", "init_seconds", "cache_dir", "is_word"]
 _lock = threading.Lock()
 _pos_tokenizer = None
 _init_seconds: float | None = None
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 # Words jieba's default dictionary lacks or splits badly for TTS purposes (word, freq, pos).
 # Erhua words must stay whole so g2p can merge 儿 into the previous syllable.
@@ -64,11 +69,32 @@ def write_marshal(path: Path, data) -> None:
 
 
 class _Store:
-    """jieba's FREQ and POS tables, bucketed by first character and parsed on first use."""
+    """jieba's FREQ and POS tables, bucketed by first character and parsed on first use.
 
-    def __init__(self, blobs: dict[str, tuple[str, bytes, str]], count: int) -> None:
-        self._blobs = blobs
-        self._count = count
+    `data` is the cache file's layout (`_encode`), usually the file itself mapped read-only:
+    the 584k-entry dictionary costs a process only the pages of the buckets it has parsed
+    (12 MB of private memory when it was unmarshalled whole; bench/README.md, "The seventh
+    session")."""
+
+    def __init__(self, data) -> None:
+        view = memoryview(data)
+        magic, version, buckets, self.total, self._count = _HEADER.unpack_from(view)
+        if magic != _MAGIC or version != _CACHE_VERSION:
+            raise ValueError("not a dictionary cache of this version")
+        at = _HEADER.size
+
+        def column(code: str, size: int):
+            nonlocal at
+            col = view[at : at + buckets * size].cast(code)
+            at += buckets * size
+            return col
+
+        self._chars = column("I", 4)  # sorted code points of the first characters
+        self._offsets = [column("Q", 8) for _ in range(3)]  # words, freqs, tags
+        self._ends = [column("Q", 8) for _ in range(3)]
+        if buckets and self._ends[2][-1] != len(view):
+            raise ValueError("truncated dictionary cache")
+        self._data = view
         self._freq: dict[str, dict[str, int]] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
@@ -89,25 +115,21 @@ class _Store:
         with self._lock:
             if c in self._freq:
                 return self._freq[c], self._tags[c]
-            blob = self._blobs.get(c)
-            if blob is None:
-                f: dict[str, int] = {}
-                t: dict[str, str] = {}
-            else:
-                words = blob[0].split("\n")
+            i = bisect_left(self._chars, ord(c))
+            f: dict[str, int] = {}
+            t: dict[str, str] = {}
+            if i < len(self._chars) and self._chars[i] == ord(c):
+                (w0, f0, t0), (w1, f1, t1) = (
+                    [col[i] for col in cols] for cols in (self._offsets, self._ends)
+                )
+                words = str(self._data[w0:w1], "utf-8").split("\n")
                 freqs = array("q")
-                freqs.frombytes(blob[1])
+                freqs.frombytes(self._data[f0:f1])
                 f = dict(zip(words, freqs, strict=True))
-                t = dict(zip(words, blob[2].split("\n"), strict=True))
+                t = dict(zip(words, str(self._data[t0:t1], "utf-8").split("\n"), strict=True))
             self._tags[c] = t
             self._freq[c] = f
             return f, t
-
-    def warm(self) -> None:
-        """Parse every bucket (e.g. from a background thread); lookups never wait on it."""
-        for c in list(self._blobs):
-            if c not in self._freq:
-                self._parse(c)
 
 
 class _FreqView:
@@ -169,7 +191,7 @@ def _dict_path() -> Path:
 
 def _cache_file() -> Path:
     st = _dict_path().stat()
-    return cache_dir() / f"jieba-buckets-v{_CACHE_VERSION}-{st.st_size}-{st.st_mtime_ns}.marshal"
+    return cache_dir() / f"jieba-buckets-v{_CACHE_VERSION}-{st.st_size}-{st.st_mtime_ns}.bin"
 
 
 def _build_blobs() -> tuple[dict[str, tuple[str, bytes, str]], int, int]:
@@ -200,21 +222,58 @@ def _build_blobs() -> tuple[dict[str, tuple[str, bytes, str]], int, int]:
     return blobs, total, len(freq)
 
 
+# magic, version, buckets, total, entries; then per bucket (sorted by character) its code
+# point, and the start and end offsets of its words ("\n"-joined UTF-8), frequencies
+# (int64) and tags, as columns; then the data. Native byte order: the file never leaves the
+# machine, and its magic says which order wrote it.
+_MAGIC = b"TTSJB" + sys.byteorder[0].encode() + b"\0\0"
+_HEADER = struct.Struct("=8sIIqq")
+
+
+def _encode(blobs: dict[str, tuple[str, bytes, str]], total: int, count: int) -> bytes:
+    chars = sorted(blobs)
+    parts = [(w.encode(), f, t.encode()) for w, f, t in (blobs[c] for c in chars)]
+    at = _HEADER.size + len(chars) * (4 + 6 * 8)
+    starts: list[array] = [array("Q") for _ in range(3)]
+    ends: list[array] = [array("Q") for _ in range(3)]
+    data = []
+    for part in parts:
+        for k, chunk in enumerate(part):
+            starts[k].append(at)
+            at += len(chunk)
+            ends[k].append(at)
+            data.append(chunk)
+    head = _HEADER.pack(_MAGIC, _CACHE_VERSION, len(chars), total, count)
+    columns = [array("I", map(ord, chars)), *starts, *ends]
+    return b"".join([head, *(c.tobytes() for c in columns), *data])
+
+
+def _write_cache(path: Path, data: bytes) -> None:
+    """Write the cache whole or not at all (readers never see a partial file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, 0o644)  # built at install or image build time, read by an unprivileged worker
+    os.replace(tmp, path)
+
+
 def _load_store() -> tuple[_Store, int]:
     path = _cache_file()
     try:
         with open(path, "rb") as f:
-            version, blobs, total, count = marshal.load(f)
-        if version != _CACHE_VERSION:
-            raise ValueError("stale cache")
-    except (OSError, ValueError, EOFError, TypeError):
+            store = _Store(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError, struct.error, TypeError):
         log.info("building jieba dictionary cache %s", path)
-        blobs, total, count = _build_blobs()
+        data = _encode(*_build_blobs())
+        store = _Store(data)  # in memory: works even where the cache cannot be written
         try:
-            write_marshal(path, (_CACHE_VERSION, blobs, total, count))
+            _write_cache(path, data)
+            for stale in path.parent.glob("jieba-buckets-v*"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)
         except OSError:
             log.warning("could not write jieba cache %s", path, exc_info=True)
-    return _Store(blobs, count), total
+    return store, store.total
 
 
 def _import_posseg():
