@@ -58,14 +58,18 @@ def cache_dir() -> Path:
     return path if os.access(path, os.W_OK) else Path(tempfile.gettempdir())
 
 
-def write_marshal(path: Path, data) -> None:
+def write_cache(path: Path, data: bytes) -> None:
     """Write a dictionary cache whole or not at all (readers never see a partial file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent)
     with os.fdopen(fd, "wb") as f:
-        marshal.dump(data, f)
+        f.write(data)
     os.chmod(tmp, 0o644)  # built at install or image build time, read by an unprivileged worker
     os.replace(tmp, path)
+
+
+def write_marshal(path: Path, data) -> None:
+    write_cache(path, marshal.dumps(data))
 
 
 class _Store:
@@ -248,15 +252,6 @@ def _encode(blobs: dict[str, tuple[str, bytes, str]], total: int, count: int) ->
     return b"".join([head, *(c.tobytes() for c in columns), *data])
 
 
-def _write_cache(path: Path, data: bytes) -> None:
-    """Write the cache whole or not at all (readers never see a partial file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(tmp, 0o644)  # built at install or image build time, read by an unprivileged worker
-    os.replace(tmp, path)
-
-
 def _load_store() -> tuple[_Store, int]:
     path = _cache_file()
     try:
@@ -267,9 +262,11 @@ def _load_store() -> tuple[_Store, int]:
         data = _encode(*_build_blobs())
         store = _Store(data)  # in memory: works even where the cache cannot be written
         try:
-            _write_cache(path, data)
+            write_cache(path, data)
+            # Older formats only: another install sharing the folder may use another dict.txt.
             for stale in path.parent.glob("jieba-buckets-v*"):
-                if stale != path:
+                version = stale.name.split("-")[2][1:]
+                if version.isdigit() and int(version) < _CACHE_VERSION:
                     stale.unlink(missing_ok=True)
         except OSError:
             log.warning("could not write jieba cache %s", path, exc_info=True)

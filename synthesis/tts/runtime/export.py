@@ -786,6 +786,7 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
             "export_version": cache.EXPORT_VERSION,
             "seconds": round(time.perf_counter() - started, 1),
             "calibration_passes": len(voc_feeds),
+            "python": sys.prefix,  # the installation that made it (_remove_stale)
         }
         (tmp / cache.DONE).write_text(json.dumps(info))
         if folder.exists() and force:
@@ -830,12 +831,23 @@ def keep_weights_apart(path: Path) -> None:
 
 
 def _remove_stale(current: Path) -> None:
-    """Drop exports of older code or weights next to the current one (sessions hold their
-    graphs in memory, so a worker still running on an old export is not affected)."""
+    """Drop exports this installation made of older code or weights, and those of
+    installations that no longer exist, next to the current one. Another installation
+    sharing the cache folder (a second checkout, its own torch version) keeps its export:
+    removing it would make each re-export the other's on every start. A worker still
+    running on a removed export is not affected (its sessions hold or map their files)."""
     import re
 
     for other in current.parent.glob("onnx-*"):
-        if other != current and other.is_dir() and re.fullmatch(r"onnx-[0-9a-f]{16}", other.name):
+        if other == current or not other.is_dir():
+            continue
+        if not re.fullmatch(r"onnx-[0-9a-f]{16}", other.name):
+            continue
+        try:
+            owner = json.loads((other / cache.DONE).read_text()).get("python")
+        except (OSError, ValueError, AttributeError):
+            owner = None  # incomplete, or older than the field: ours to remove
+        if owner is None or owner == sys.prefix or not Path(owner).exists():
             shutil.rmtree(other, ignore_errors=True)
 
 

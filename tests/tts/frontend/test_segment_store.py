@@ -61,10 +61,13 @@ def test_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch, damage):
     assert path.read_bytes() == good, "rewritten whole"
 
 
-def test_an_old_cache_is_removed_when_the_new_one_is_written(tmp_path, monkeypatch):
+def test_an_older_format_is_removed_when_the_new_cache_is_written(tmp_path, monkeypatch):
     monkeypatch.setattr(segment, "cache_dir", lambda: tmp_path)
     old = tmp_path / "jieba-buckets-v1-1-2.marshal"
     old.write_bytes(b"old")
+    other = tmp_path / f"jieba-buckets-v{segment._CACHE_VERSION}-1-2.bin"  # another dict.txt
+    other.write_bytes(b"theirs")
     segment._load_store()
     assert not old.exists()
+    assert other.exists(), "another install's cache of this format stays"
     assert segment._cache_file().exists()
