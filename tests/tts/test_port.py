@@ -237,6 +237,37 @@ def test_missing_wheel_raises_engine_unavailable(monkeypatch):
             load()
 
 
+def test_stale_weight_caches_go_and_another_installations_stay(tmp_path):
+    src = tmp_path / "wheel" / "fastspeech2.tflite"
+    src.parent.mkdir()
+    src.write_bytes(b"weights")
+    other_src = tmp_path / "other-venv" / "fastspeech2.tflite"
+    other_src.parent.mkdir()
+    other_src.write_bytes(b"weights")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+
+    def cached(name: str, source: Path | None) -> Path:
+        pt = cache / f"{name}.pt"
+        pt.write_bytes(b"x")
+        if source is not None:
+            pt.with_suffix(".source").write_text(str(source))
+        return pt
+
+    current = cached("fastspeech2-0000000000000001", src)
+    older_here = cached("fastspeech2-0000000000000002", src)
+    unknown = cached("fastspeech2-0000000000000003", None)
+    other = cached("fastspeech2-0000000000000004", other_src)
+    gone = cached("fastspeech2-0000000000000005", tmp_path / "deleted" / "x.tflite")
+    vocoder = cached("mb_melgan-0000000000000006", None)  # another kind: not this call's
+
+    loader._remove_stale(current, src)
+
+    assert current.exists() and other.exists() and vocoder.exists()
+    for stale in (older_here, unknown, gone):
+        assert not stale.exists() and not stale.with_suffix(".source").exists(), stale.name
+
+
 def test_missing_files_raise_engine_unavailable(monkeypatch, tmp_path):
     (tmp_path / "baker_mapper.json").write_text("{}")
     monkeypatch.setattr(assets, "find_asset_folder", lambda: tmp_path)
@@ -250,6 +281,9 @@ def test_cache_written_reused_and_optional(monkeypatch, tmp_path):
     first = loader.load_vocoder()
     files = list((tmp_path / "cache").glob("mb_melgan-*.pt"))
     assert len(files) == 1
+    assert files[0].with_suffix(".source").read_text() == str(
+        assets.voice_assets().vocoder.resolve()
+    )
     second = loader.load_vocoder()
     for (k, a), (_, b) in zip(first.state_dict().items(), second.state_dict().items(), strict=True):
         assert torch.equal(a, b), k

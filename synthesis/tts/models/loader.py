@@ -65,6 +65,26 @@ def _write_cache(path: Path, payload: dict) -> None:
         log.info("weight cache not written (%s); converting on each load", exc)
 
 
+def _remove_stale(path: Path, src: Path) -> None:
+    """Drop other caches of this kind made from this same weights file (an older converter or
+    torch), from one that no longer exists (a removed installation), or of unknown origin
+    (older than the `.source` files); another installation's stays. Without this, every new
+    virtualenv added 68 MB to the cache folder for good."""
+    kind = path.name.split("-")[0]
+    mine = str(src.resolve())
+    for other in path.parent.glob(f"{kind}-*.pt"):
+        if other == path:
+            continue
+        note = other.with_suffix(".source")
+        try:
+            source = note.read_text().strip()
+        except OSError:
+            source = None
+        if source is None or source == mine or not Path(source).exists():
+            other.unlink(missing_ok=True)
+            note.unlink(missing_ok=True)
+
+
 def _converted(src: Path, kind: str, convert, use_cache: bool) -> tuple[dict, dict]:
     path = _cache_file(src, kind) if use_cache else None
     payload = _read_cache(path) if path is not None else None
@@ -73,6 +93,11 @@ def _converted(src: Path, kind: str, convert, use_cache: bool) -> tuple[dict, di
         payload = {"config": dataclasses.asdict(cfg), "state": state}
         if path is not None:
             _write_cache(path, payload)
+            try:  # which weights file it came from, for _remove_stale
+                path.with_suffix(".source").write_text(str(src.resolve()))
+                _remove_stale(path, src)
+            except OSError:
+                pass
     return payload["config"], payload["state"]
 
 
