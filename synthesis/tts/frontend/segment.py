@@ -33,7 +33,7 @@ __all__ = ["segment", "init", "init_seconds", "cache_dir", "is_word"]
 _lock = threading.Lock()
 _pos_tokenizer = None
 _init_seconds: float | None = None
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 # Words jieba's default dictionary lacks or splits badly for TTS purposes (word, freq, pos).
 # Erhua words must stay whole so g2p can merge 儿 into the previous syllable.
@@ -86,17 +86,12 @@ class _Store:
         if magic != _MAGIC or version != _CACHE_VERSION:
             raise ValueError("not a dictionary cache of this version")
         at = _HEADER.size
-
-        def column(code: str, size: int):
-            nonlocal at
-            col = view[at : at + buckets * size].cast(code)
-            at += buckets * size
-            return col
-
-        self._chars = column("I", 4)  # sorted code points of the first characters
-        self._offsets = [column("Q", 8) for _ in range(3)]  # words, freqs, tags
-        self._ends = [column("Q", 8) for _ in range(3)]
-        if buckets and self._ends[2][-1] != len(view):
+        self._chars = view[at : at + 4 * buckets].cast("I")  # sorted first characters
+        at += 4 * buckets
+        # Bucket i's words, frequencies and tags are chunks 3i, 3i + 1, 3i + 2 of the data;
+        # chunk j runs from _bounds[j] to _bounds[j + 1].
+        self._bounds = view[at : at + 8 * (3 * buckets + 1)].cast("Q")
+        if self._bounds[-1] != len(view):
             raise ValueError("truncated dictionary cache")
         self._data = view
         self._freq: dict[str, dict[str, int]] = {}
@@ -123,14 +118,15 @@ class _Store:
             f: dict[str, int] = {}
             t: dict[str, str] = {}
             if i < len(self._chars) and self._chars[i] == ord(c):
-                (w0, f0, t0), (w1, f1, t1) = (
-                    [col[i] for col in cols] for cols in (self._offsets, self._ends)
+                words, freq_bytes, tags = (
+                    self._data[self._bounds[j] : self._bounds[j + 1]]
+                    for j in range(3 * i, 3 * i + 3)
                 )
-                words = str(self._data[w0:w1], "utf-8").split("\n")
+                words = str(words, "utf-8").split("\n")
                 freqs = array("q")
-                freqs.frombytes(self._data[f0:f1])
+                freqs.frombytes(freq_bytes)
                 f = dict(zip(words, freqs, strict=True))
-                t = dict(zip(words, str(self._data[t0:t1], "utf-8").split("\n"), strict=True))
+                t = dict(zip(words, str(tags, "utf-8").split("\n"), strict=True))
             self._tags[c] = t
             self._freq[c] = f
             return f, t
@@ -226,9 +222,9 @@ def _build_blobs() -> tuple[dict[str, tuple[str, bytes, str]], int, int]:
     return blobs, total, len(freq)
 
 
-# magic, version, buckets, total, entries; then per bucket (sorted by character) its code
-# point, and the start and end offsets of its words ("\n"-joined UTF-8), frequencies
-# (int64) and tags, as columns; then the data. Native byte order: the file never leaves the
+# magic, version, buckets, total, entries; the first characters' code points, sorted; the
+# offsets where each bucket's words ("\n"-joined UTF-8), frequencies (int64) and tags begin,
+# and where the data ends; then the data. Native byte order: the file never leaves the
 # machine, and its magic says which order wrote it.
 _MAGIC = b"TTSJB" + sys.byteorder[0].encode() + b"\0\0"
 _HEADER = struct.Struct("=8sIIqq")
@@ -236,20 +232,16 @@ _HEADER = struct.Struct("=8sIIqq")
 
 def _encode(blobs: dict[str, tuple[str, bytes, str]], total: int, count: int) -> bytes:
     chars = sorted(blobs)
-    parts = [(w.encode(), f, t.encode()) for w, f, t in (blobs[c] for c in chars)]
-    at = _HEADER.size + len(chars) * (4 + 6 * 8)
-    starts: list[array] = [array("Q") for _ in range(3)]
-    ends: list[array] = [array("Q") for _ in range(3)]
-    data = []
-    for part in parts:
-        for k, chunk in enumerate(part):
-            starts[k].append(at)
-            at += len(chunk)
-            ends[k].append(at)
-            data.append(chunk)
+    chunks = [
+        chunk
+        for words, freqs, tags in (blobs[c] for c in chars)
+        for chunk in (words.encode(), freqs, tags.encode())
+    ]
+    bounds = array("Q", [_HEADER.size + 4 * len(chars) + 8 * (len(chunks) + 1)])
+    for chunk in chunks:
+        bounds.append(bounds[-1] + len(chunk))
     head = _HEADER.pack(_MAGIC, _CACHE_VERSION, len(chars), total, count)
-    columns = [array("I", map(ord, chars)), *starts, *ends]
-    return b"".join([head, *(c.tobytes() for c in columns), *data])
+    return b"".join([head, array("I", map(ord, chars)).tobytes(), bounds.tobytes(), *chunks])
 
 
 def _load_store() -> tuple[_Store, int]:
