@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from ..assets import voice_assets
+from ..runtime.cache import cache_root, replaceable
 from ..tflite_reader import TFLiteGraph
 from .convert import CONVERTER_VERSION, convert_fastspeech2, convert_mb_melgan
 from .fastspeech2 import FastSpeech2, FastSpeech2Config
@@ -28,9 +29,7 @@ from .mb_melgan import MBMelGAN, MBMelGANConfig
 log = logging.getLogger(__name__)
 
 
-def cache_dir() -> Path:
-    env = os.environ.get("TTS_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "zhtts-torch"
+cache_dir = cache_root  # converted weights live beside the exported graphs
 
 
 def _cache_file(src: Path, kind: str) -> Path:
@@ -66,10 +65,10 @@ def _write_cache(path: Path, payload: dict) -> None:
 
 
 def _remove_stale(path: Path, src: Path) -> None:
-    """Drop other caches of this kind made from this same weights file (an older converter or
-    torch), from one that no longer exists (a removed installation), or of unknown origin
-    (older than the `.source` files); another installation's stays. Without this, every new
-    virtualenv added 68 MB to the cache folder for good."""
+    """Drop the other caches of this kind that `cache.replaceable` allows: made from this same
+    weights file (an older converter or torch), from one that is gone (a removed
+    installation), or of unknown origin (older than the `.source` files). Without this, every
+    new virtualenv added 68 MB to the cache folder for good."""
     kind = path.name.split("-")[0]
     mine = str(src.resolve())
     for other in path.parent.glob(f"{kind}-*.pt"):
@@ -80,7 +79,7 @@ def _remove_stale(path: Path, src: Path) -> None:
             source = note.read_text().strip()
         except OSError:
             source = None
-        if source is None or source == mine or not Path(source).exists():
+        if replaceable(source, mine):
             other.unlink(missing_ok=True)
             note.unlink(missing_ok=True)
 

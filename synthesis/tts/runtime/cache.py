@@ -50,6 +50,15 @@ _SOURCES = (
 )
 
 
+def replaceable(owner: str | None, mine: str) -> bool:
+    """Whether a cache entry another version made may go when this installation writes a new
+    one: `owner` (what made it: an installation's path) is this installation (`mine`), or is
+    gone, or is unknown (an entry older than the field). An entry of another installation
+    that still exists stays: installations sharing the cache folder would otherwise remove
+    each other's entries on every start."""
+    return owner is None or owner == mine or not Path(owner).exists()
+
+
 def cache_root() -> Path:
     """Same place as the loader's state-dict cache: `$TTS_CACHE_DIR` or ~/.cache/zhtts-torch."""
     env = os.environ.get("TTS_CACHE_DIR")

@@ -831,11 +831,10 @@ def keep_weights_apart(path: Path) -> None:
 
 
 def _remove_stale(current: Path) -> None:
-    """Drop exports this installation made of older code or weights, and those of
-    installations that no longer exist, next to the current one. Another installation
-    sharing the cache folder (a second checkout, its own torch version) keeps its export:
-    removing it would make each re-export the other's on every start. A worker still
-    running on a removed export is not affected (its sessions hold or map their files)."""
+    """Drop the other exports next to the current one that `cache.replaceable` allows (this
+    installation's of older code or weights, and those of installations that are gone), and
+    unfinished ones. A worker still running on a removed export is not affected (its
+    sessions hold or map their files)."""
     import re
 
     for other in current.parent.glob("onnx-*"):
@@ -847,7 +846,7 @@ def _remove_stale(current: Path) -> None:
             owner = json.loads((other / cache.DONE).read_text()).get("python")
         except (OSError, ValueError, AttributeError):
             owner = None  # incomplete, or older than the field: ours to remove
-        if owner is None or owner == sys.prefix or not Path(owner).exists():
+        if cache.replaceable(owner, sys.prefix):
             shutil.rmtree(other, ignore_errors=True)
 
 
