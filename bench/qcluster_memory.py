@@ -55,6 +55,11 @@ def frames(pid: int) -> np.ndarray | None:
     return np.concatenate(found) if found else np.zeros(0, np.uint64)
 
 
+def union_mb(per_process: list[np.ndarray]) -> float:
+    """MB of the page frames in any of `per_process` (`frames` of each), each frame once."""
+    return np.unique(np.concatenate(per_process)).size * PAGE / 2**20
+
+
 def unique_mb(pids: list[int]) -> float | None:
     """Resident pages of all `pids`, each physical page once, in MB."""
     try:
@@ -63,7 +68,7 @@ def unique_mb(pids: list[int]) -> float | None:
         return None
     if any(f is None for f in per_process):
         return None
-    return np.unique(np.concatenate(per_process)).size * PAGE / 2**20
+    return union_mb(per_process)
 
 
 def main() -> None:

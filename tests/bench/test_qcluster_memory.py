@@ -40,8 +40,8 @@ def test_a_forked_child_adds_only_the_pages_it_writes():
         pids = [os.getpid(), child]
         summed = sum(_rss_mb(pid) for pid in pids)
         mine, theirs = (qcluster_memory.frames(pid) for pid in pids)
-        unique = np.unique(np.concatenate([mine, theirs])).size * qcluster_memory.PAGE / 2**20
-        parent = np.unique(mine).size * qcluster_memory.PAGE / 2**20
+        unique = qcluster_memory.union_mb([mine, theirs])
+        parent = qcluster_memory.union_mb([mine])
         # The child's RSS counts the 48 shared MB again; the union counts them once and adds
         # the child's own 16 MB (and the few pages the fork made private).
         assert summed - unique > 40
