@@ -11,7 +11,11 @@ Variants (exported from the torch port into a temp dir; the cache is not touched
 - `zero-io-cl`: and the polyphase interleave written channels-last (what `vocoder.ov.onnx` was
   in export version 5);
 - `folded`: and the output convolution, tanh and PQMF run 4 sub-band samples at a time
-  (`export.folded_tail`; what `vocoder.ov.onnx` is, `export.openvino_vocoder`);
+  (`export.folded_tail`; what `vocoder.ov.onnx` was in export version 8);
+- `merged`: and each residual stack's two biases as one (what `vocoder.ov.onnx` is,
+  `export.openvino_vocoder`, for the fixed-shape graphs);
+- `merged-cf`: the same with channels-first interleaves (`vocoder.ov.free.onnx`, for the
+  free-length graph);
 - `deconv`: `zero-io` with OpenVINO's own transposed convolutions instead of polyphase ones.
 Each is timed on `--frames`-frame calls, in `--hint` precision (bf16 by default), 2 threads,
 compiled for that shape (`static`) and with a free length (`dynamic`), the variants
@@ -35,7 +39,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-VARIANTS = ("base", "zero", "zero-io", "zero-io-cl", "folded", "deconv")
+VARIANTS = ("base", "zero", "zero-io", "zero-io-cl", "folded", "merged", "merged-cf", "deconv")
 
 
 def build(name: str, vocoder):
@@ -45,9 +49,20 @@ def build(name: str, vocoder):
 
     if name == "base":
         return export.fast_vocoder(vocoder)
-    if name == "folded":
+    if name == "merged":
         return export.openvino_vocoder(vocoder)
-    graph = export.openvino_vocoder(vocoder, fold=0)  # zero padding everywhere, channels-last
+    if name == "merged-cf":
+        return export.openvino_vocoder(vocoder, channels_last=False)
+    # The variants before merged biases: each stack's own pointwise and shortcut back.
+    graph = export.openvino_vocoder(vocoder, fold=4 if name == "folded" else 0)
+    for i, block in enumerate(graph.blocks):
+        if type(block).__name__ == "ZeroPadStack":
+            block.pointwise, block.shortcut = (
+                vocoder.blocks[i].pointwise,
+                vocoder.blocks[i].shortcut,
+            )
+    if name == "folded":
+        return graph
     upsamples = [i for i, b in enumerate(graph.blocks) if type(b).__name__ == "FastUpsample"]
     if name == "zero-io":
         for i in upsamples:

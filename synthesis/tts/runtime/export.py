@@ -358,9 +358,15 @@ def folded_tail(output_conv, pqmf, fold: int):
     return FoldedTail()
 
 
-def openvino_vocoder(vocoder, *, fold: int = 4):
-    """The vocoder graph OpenVINO runs (`vocoder.ov.onnx`): fast_vocoder, channels-last
-    interleaves, and zero padding inside the convolutions instead of reflect padding.
+def openvino_vocoder(vocoder, *, fold: int = 4, channels_last: bool = True):
+    """The vocoder graphs OpenVINO runs: fast_vocoder, zero padding inside the convolutions
+    instead of reflect padding, and each residual stack's two biases as one.
+    `channels_last`: how the polyphase upsamplers interleave their phases. OpenVINO lays out
+    the two forms differently, and each wins in one kind of graph (f32 on a Zen 3, 384-frame
+    calls, bench/README.md, "The eighth session"):
+    - `vocoder.ov.onnx` (channels-last) for the fixed-shape graphs;
+    - `vocoder.ov.free.onnx` (channels-first) for the free-length graph, where the
+      channels-last form leaves 8 transposes in the compiled graph instead of 5.
 
     A reflect pad is a separate layer in OpenVINO, in plain layout, with a reorder on each side
     of it: 19 % of the vocoder's time on a Zen 4 (bench/README.md, "The fourth session").
@@ -372,6 +378,7 @@ def openvino_vocoder(vocoder, *, fold: int = 4):
     The graphs ONNX Runtime runs keep reflect padding, so fp32-onnx stays exact.
     The last layers run `fold` sub-band samples at a time (`folded_tail`; 0: as written).
     """
+    import torch
     import torch.nn.functional as F
     from torch import nn
 
@@ -389,11 +396,23 @@ def openvino_vocoder(vocoder, *, fold: int = 4):
         return out
 
     class ZeroPadStack(nn.Module):
+        """A residual stack with zero padding, and the pointwise convolution's bias added
+        to the shortcut's: shortcut(x) + pointwise(y) computes the same sum with one bias
+        add fewer. OpenVINO's free-length graph left each bias add as a pass of its own
+        over the activations (18 in all, 6 % of a call); the fixed-shape graph fuses more
+        element-wise work once they are gone."""
+
         def __init__(self, stack):
             super().__init__()
             self.negative_slope = stack.negative_slope
             self.dilated = padded_conv(stack.dilated, stack.pad)
-            self.pointwise, self.shortcut = stack.pointwise, stack.shortcut
+            pw, sc = stack.pointwise, stack.shortcut
+            self.pointwise = nn.Conv1d(pw.in_channels, pw.out_channels, 1, bias=False)
+            self.shortcut = nn.Conv1d(sc.in_channels, sc.out_channels, 1)
+            with torch.no_grad():
+                self.pointwise.weight.copy_(pw.weight)
+                self.shortcut.weight.copy_(sc.weight)
+                self.shortcut.bias.copy_(sc.bias + pw.bias)
 
         def forward(self, x):
             y = self.dilated(F.leaky_relu(x, self.negative_slope))
@@ -419,7 +438,7 @@ def openvino_vocoder(vocoder, *, fold: int = 4):
             x = F.leaky_relu(self.blocks(self.input_conv(mel.transpose(1, 2))), self.negative_slope)
             return self.tail(x).clamp(-1.0, 1.0)
 
-    graph = Graph(fast_vocoder(vocoder, channels_last=True)).eval()
+    graph = Graph(fast_vocoder(vocoder, channels_last=channels_last)).eval()
     for p in graph.parameters():
         p.requires_grad_(False)
     return graph
@@ -738,7 +757,11 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
             ["mel"],
             {"mel_before": {1: "F"}, "valid": {1: "F"}, "mel": {1: "F"}},
         )
-        for graph, name in ((fast_voc, "vocoder-fp32"), (openvino_vocoder(vocoder), "vocoder-ov")):
+        for graph, name in (
+            (fast_voc, "vocoder-fp32"),
+            (openvino_vocoder(vocoder), "vocoder-ov"),
+            (openvino_vocoder(vocoder, channels_last=False), "vocoder-ov-free"),
+        ):
             _export(
                 graph,
                 (torch.randn(1, 60, 80),),

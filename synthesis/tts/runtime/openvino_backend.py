@@ -302,10 +302,12 @@ class OvVocoder(OnnxVocoder):
     - Most frames go through calls of exactly `largest` frames, so that shape has a graph
       compiled for it alone (static shapes: ≈ 12 % faster per call on a Zen 4); the shorter
       ones share one dynamic graph.
-    - The graph is `vocoder.ov.onnx` (export.openvino_vocoder): zero padding inside the
-      convolutions instead of reflect pads, so it differs from the float vocoder in a pass's
-      first samples (≤ 2.2e-3) and, as before, in its last ~22 frames (edge handling); both
-      are inside the quality bounds of tests/tts/test_fast_path.py.
+    - The graphs are `vocoder.ov.onnx` for the fixed shape and `vocoder.ov.free.onnx` for
+      the free length (export.openvino_vocoder: the same sums, interleaved in the layout each
+      kind of graph runs faster): zero padding inside the convolutions instead of reflect
+      pads, so they differ from the float vocoder in a pass's first samples (≤ 2.2e-3) and,
+      as before, in its last ~22 frames (edge handling); both are inside the quality bounds
+      of tests/tts/test_fast_path.py.
     - Per frame a call costs about the same from 256 to 768 frames, but each shape keeps
       ≈ 19 kB of buffers per frame, so longer shapes cost memory (bench/README.md,
       "The third session", item 1).
@@ -343,10 +345,13 @@ class OvVocoder(OnnxVocoder):
             sizes = self.default_sizes(hint)
         if sizes:
             self.sizes, self.largest = tuple(sizes), sizes[-1]
-        graph = (
-            folder / cache.FILES["vocoder-ov" if precision == "fp32" else f"vocoder-{precision}"]
-        )
-        self._session = OvSession(graph, threads, hint)
+        if precision == "fp32":
+            # The same sums in two layouts, each the faster in its kind of graph
+            # (export.openvino_vocoder).
+            graph, free = (folder / cache.FILES[k] for k in ("vocoder-ov", "vocoder-ov-free"))
+        else:
+            graph = free = folder / cache.FILES[f"vocoder-{precision}"]
+        self._session = OvSession(free, threads, hint)
         self._largest = OvSession(graph, threads, hint, shape={"mel": [1, self.largest, 80]})
         # What the engine plans its pieces by (runtime/spans.py): every call but a pass's last
         # is exactly `largest` frames, so padding is paid once per pass.
