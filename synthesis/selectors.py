@@ -56,22 +56,29 @@ def job_get(*, user, job_id) -> SynthesisJob | None:
 
 
 def job_wait(
-    *, job: SynthesisJob, timeout: float, poll: float = 0.2, first_poll: float = 0.02
+    *,
+    job: SynthesisJob,
+    timeout: float,
+    poll: float = 0.5,
+    first_poll: float = 0.02,
+    share: float = 0.1,
 ) -> SynthesisJob:
     """Poll until the job is final or `timeout` seconds passed; returns the fresh row.
 
-    The interval starts at `first_poll` and grows by half each time up to `poll`: a short
-    prompt is done some 50 ms after it is picked up, and a fixed 200 ms poll added 100 ms on
-    average to its round trip (bench/README.md, "short prompts"); a long job costs a few
-    primary-key reads more."""
-    deadline = time.monotonic() + max(0.0, timeout)
-    interval = min(first_poll, poll)
+    Each nap is `share` of the time waited so far, at least `first_poll` and at most `poll`,
+    so a job is seen at most ≈ 10 % of its time after it ends, with a few dozen primary-key
+    reads for a long one. (Naps growing by half from 20 ms to 200 ms, as before, put a short
+    prompt's check points at 262 and 412 ms: one whose worker was done at ≈ 300 ms came back
+    in 467 ms; bench/README.md, "The eighth session".)"""
+    started = time.monotonic()
+    deadline = started + max(0.0, timeout)
     while True:
         job.refresh_from_db()
-        if job.is_final or time.monotonic() >= deadline:
+        now = time.monotonic()
+        if job.is_final or now >= deadline:
             return job
-        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
-        interval = min(poll, interval * 1.5)
+        nap = min(poll, max(first_poll, share * (now - started)))
+        time.sleep(min(nap, deadline - now))
 
 
 def queued_count() -> int:
