@@ -12,7 +12,9 @@ box), `peak_rss_single_mb` (peak before the two-at-once part), `rss_after_load_m
 and mapped files), `upstream_paragraph_seconds` (upstream's one-pass time: measured before and after
 this run by bench/upstream.py with `--upstream-python /tmp/tfvenv/bin/python`; without it
 both are null, since upstream's time depends on the CPU: 0.97 - 1.46 s on the Zen 5 and
-2.58 - 2.94 s on the Zen 3 of bench/README.md) and `speedup_vs_upstream`, `cpu` (model and
+2.58 - 2.94 s on the Zen 3 of bench/README.md) and `speedup_vs_upstream` (and, since upstream
+renders the same text in less audio, `upstream_audio_seconds` and `speedup_per_audio_second`,
+the ratio of the two real-time factors), `cpu` (model and
 the SIMD features that decide which backend is fastest), and `generated_code_mb` at the end
 (anonymous executable memory: code the runtimes generated, per shape on AMX CPUs; bench/README.md,
 "The sixth session").
@@ -189,8 +191,9 @@ def main() -> int:
         upstream_seconds = statistics.median(
             t for run in upstream_runs for t in run["upstream_all"]
         )
+        upstream_audio = upstream_runs[0]["upstream_audio_seconds"]
     else:
-        upstream_seconds = None
+        upstream_seconds = upstream_audio = None
 
     result = {
         "paragraph_chars": len(PARAGRAPH),
@@ -216,6 +219,11 @@ def main() -> int:
         "upstream_paragraph_seconds": upstream_seconds and round(upstream_seconds, 4),
         "upstream_measured": bool(args.upstream_python),
         "speedup_vs_upstream": upstream_seconds and round(upstream_seconds / paragraph_seconds, 2),
+        # The same text is 33.75 s of audio here and 25.45 s upstream (our frontend's prosodic
+        # breaks and passes; bench/README.md, "The eighth session", item 5): per second of audio.
+        "upstream_audio_seconds": upstream_audio,
+        "speedup_per_audio_second": upstream_seconds
+        and round(upstream_seconds / upstream_audio / (paragraph_seconds / audio.duration), 2),
         "cpu": cpu_summary(),
         "generated_code_mb": generated_code_mb(),
     }
