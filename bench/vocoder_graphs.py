@@ -100,7 +100,7 @@ def main() -> int:
     import torch
 
     from synthesis.tts.models.loader import load_vocoder
-    from synthesis.tts.runtime import export
+    from synthesis.tts.runtime import export, openvino_backend
 
     torch.set_num_threads(2)
     vocoder = load_vocoder().eval()
@@ -108,13 +108,7 @@ def main() -> int:
     with torch.inference_mode():
         reference = vocoder(mel)[0].numpy()
     core = ov.Core()
-    config = {
-        "INFERENCE_PRECISION_HINT": args.hint,
-        "PERFORMANCE_HINT": "LATENCY",
-        "INFERENCE_NUM_THREADS": 2,
-        "NUM_STREAMS": 1,
-        "ENABLE_CPU_PINNING": False,
-    }
+    config = openvino_backend.compile_config(2, args.hint)
     requests = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.variants.split(","):

@@ -34,17 +34,10 @@ def main() -> int:
 
     import openvino as ov
 
-    from synthesis.tts.runtime import cache
+    from synthesis.tts.runtime import cache, openvino_backend
     from synthesis.tts.runtime.onnx_backend import ensure_graphs
 
-    config = {
-        "INFERENCE_PRECISION_HINT": args.hint,
-        "PERFORMANCE_HINT": "LATENCY",
-        "INFERENCE_NUM_THREADS": 2,
-        "NUM_STREAMS": 1,
-        "ENABLE_CPU_PINNING": False,
-        "PERF_COUNT": True,
-    }
+    config = {**openvino_backend.compile_config(2, args.hint), "PERF_COUNT": True}
     core = ov.Core()
     requests = {}
     for name in args.graphs.split(","):

@@ -133,6 +133,18 @@ def bf16_supported() -> bool:
     return "BF16" in core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 
+def compile_config(threads: int, hint: str) -> dict:
+    """The CPU plugin's settings for one graph (also what the bench scripts compile with)."""
+    return {
+        "INFERENCE_PRECISION_HINT": hint,
+        "PERFORMANCE_HINT": "LATENCY",
+        "INFERENCE_NUM_THREADS": threads,
+        "NUM_STREAMS": 1,
+        # A shared box: do not pin threads to cores other processes are using.
+        "ENABLE_CPU_PINNING": False,
+    }
+
+
 class OvSession:
     """`onnxruntime.InferenceSession.run`'s shape over an OpenVINO compiled model.
 
@@ -144,14 +156,7 @@ class OvSession:
     ):
         """`shape`: compile for these input shapes only (static shapes let OpenVINO fuse and
         lay out more than a dynamic graph: 10 – 15 % faster for the vocoder on a Zen 4)."""
-        config = {
-            "INFERENCE_PRECISION_HINT": hint,
-            "PERFORMANCE_HINT": "LATENCY",
-            "INFERENCE_NUM_THREADS": threads,
-            "NUM_STREAMS": 1,
-            # A shared box: do not pin threads to cores other processes are using.
-            "ENABLE_CPU_PINNING": False,
-        }
+        config = compile_config(threads, hint)
         cache_dir = _cache_dir(path)
         if cache_dir:
             config["CACHE_DIR"] = cache_dir
