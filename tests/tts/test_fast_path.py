@@ -300,6 +300,14 @@ def test_padded_masked_decoder_equals_the_unpadded_one(ref, onnx_nets, controls)
         assert np.abs(got.mel_before - expected.mel_before).max() < FP32_MAX_ABS
 
 
+def _compiled_layers(session) -> list[tuple[str, str]]:
+    """(layer type, name) of each layer OpenVINO compiled for an `OvSession` that has run."""
+    return [
+        (op.get_rt_info()["layerType"].astype(str), op.get_friendly_name())
+        for op in session.compiled.get_runtime_model().get_ops()
+    ]
+
+
 @pytest.mark.parametrize("hint", ["bf16", "f32"])
 def test_openvino_computes_the_decoders_mish_inside_its_convolutions(hint):
     """The masked decoder's Mish is written so that OpenVINO fuses it into the convolution
@@ -317,15 +325,9 @@ def test_openvino_computes_the_decoders_mish_inside_its_convolutions(hint):
     session.run(
         None, {"frames": np.zeros((1, 64, 256), np.float32), "valid": np.ones((1, 64), np.float32)}
     )
-    runtime = session.compiled.get_runtime_model()
-    kinds = [op.get_rt_info()["layerType"].astype(str) for op in runtime.get_ops()]
-    assert kinds.count("Convolution") == 6  # two per FFN, three layers
-    ffn_eltwise = [
-        op.get_friendly_name()
-        for op in runtime.get_ops()
-        if "/ffn/" in op.get_friendly_name()
-        and op.get_rt_info()["layerType"].astype(str) == "Eltwise"
-    ]
+    layers = _compiled_layers(session)
+    assert [kind for kind, _ in layers].count("Convolution") == 6  # two per FFN, three layers
+    ffn_eltwise = [name for kind, name in layers if "/ffn/" in name and kind == "Eltwise"]
     # One per layer: the padding mask between the two convolutions (the one-exp Mish adds 4).
     assert len(ffn_eltwise) == 3, ffn_eltwise
 
@@ -343,10 +345,7 @@ def test_each_openvino_vocoder_graph_has_the_layout_its_shapes_run_fastest():
     def compiled(name: str) -> list[tuple[str, str]]:
         session = OvSession(ensure_graphs() / cache.FILES[name], 2, "f32")
         session.run(None, {"mel": np.zeros((1, 64, 80), np.float32)})
-        return [
-            (op.get_rt_info()["layerType"].astype(str), op.get_friendly_name())
-            for op in session.compiled.get_runtime_model().get_ops()
-        ]
+        return _compiled_layers(session)
 
     free, last = compiled("vocoder-ov-free"), compiled("vocoder-ov")
     for ops in (free, last):

@@ -29,15 +29,12 @@ from .mb_melgan import MBMelGAN, MBMelGANConfig
 log = logging.getLogger(__name__)
 
 
-cache_dir = cache_root  # converted weights live beside the exported graphs
-
-
 def _cache_file(src: Path, kind: str) -> Path:
     st = src.stat()
     torch_version = torch.__version__.split("+")[0]
     key = f"{src.resolve()}|{st.st_size}|{st.st_mtime_ns}|v{CONVERTER_VERSION}|torch{torch_version}"
     digest = hashlib.sha1(key.encode()).hexdigest()[:16]
-    return cache_dir() / f"{kind}-{digest}.pt"
+    return cache_root() / f"{kind}-{digest}.pt"  # beside the exported graphs
 
 
 def _read_cache(path: Path) -> dict | None:
