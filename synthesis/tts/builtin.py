@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import queue
 import threading
@@ -18,6 +19,8 @@ from .runtime import select as runtime_select
 from .runtime import spans
 from .styles import Prosody, load_styles, prosody_for
 from .types import AudioChunk, InvalidRequest, NothingToSpeak, SynthesisRequest, Voice
+
+log = logging.getLogger(__name__)
 
 VOICE_ID = "baker"
 SAMPLE_RATE = 24000
@@ -221,6 +224,7 @@ class BuiltinEngine(Engine):
                 backend, threads=self.config.threads
             )
             warmup.join()
+            _release_load_pages(getattr(self._vocoder, "warming", None))
             self.load_seconds = time.perf_counter() - started
 
     def frontend(self):
@@ -286,6 +290,23 @@ class BuiltinEngine(Engine):
         wav = self._vocoder(mel[:, lo:hi], final=hi == mel.shape[1])[0]
         keep = wav[(start - lo) * HOP : (end - lo) * HOP]
         return keep.astype(np.float32, copy=False)
+
+
+def _release_load_pages(warming: threading.Thread | None) -> None:
+    """Unmap the pages of libraries and compiled blobs that only loading used
+    (`memory.release_file_pages`: peak RSS −68 MB on a Zen 4), now and again once the
+    vocoder's background warm-up, which compiles more shapes, is done."""
+    from ..memory import release_file_pages
+
+    released = release_file_pages()
+    log.debug("released %.1f MB of mapped files after load", released / 2**20)
+    if warming is not None and warming.is_alive():
+
+        def after_warm_up() -> None:
+            warming.join()
+            release_file_pages()
+
+        threading.Thread(target=after_warm_up, name="release-file-pages", daemon=True).start()
 
 
 class _MelPipeline:

@@ -95,3 +95,97 @@ def test_large_blocks_go_back_to_the_os_when_freed():
 
     assert freed("default") < 50
     assert freed("map") > 180
+
+
+def _mapping(path: str) -> dict[str, int]:
+    """Rss and Anonymous bytes of this process's mappings of `path`, summed."""
+    totals = {"Rss": 0, "Anonymous": 0}
+    inside = False
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            key = line.split(None, 1)[0]
+            if not key.endswith(":"):
+                inside = line.rstrip("\n").endswith(path)
+            elif inside and key[:-1] in totals:
+                totals[key[:-1]] += int(line.split()[1]) * 1024
+    return totals
+
+
+def _data_file(tmp_path, megabytes: int = 8):
+    data = np.random.default_rng(7).integers(0, 256, megabytes << 20, dtype=np.uint8).tobytes()
+    path = tmp_path / "weights.bin"
+    path.write_bytes(data)
+    return path, data
+
+
+@pytest.mark.skipif(memory._libc() is None, reason="no C library")
+def test_read_only_file_pages_are_unmapped_and_read_back_the_same(tmp_path, monkeypatch):
+    import mmap
+
+    monkeypatch.delenv("TTS_RELEASE_FILE_PAGES", raising=False)
+    path, data = _data_file(tmp_path)
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        assert mapped[:] == data  # every page touched
+        assert _mapping(str(path))["Rss"] >= 8 << 20
+        released = memory.release_file_pages()
+        assert released >= 8 << 20
+        assert _mapping(str(path))["Rss"] < 1 << 20
+        assert mapped[:] == data  # faulted back in from the page cache, unchanged
+    finally:
+        mapped.close()
+
+
+# In a process of its own: were the release to drop such pages, it would also drop the
+# libraries' relocated data and crash the process that runs it.
+_WRITTEN_THEN_READ_ONLY = """
+import ctypes, mmap, sys
+from synthesis import memory
+path = sys.argv[1]
+data = open(path, "rb").read()
+with open(path, "rb") as f:
+    mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)  # private, writable
+view = (ctypes.c_char * len(mapped)).from_buffer(mapped)
+mapped[:4096] = b"\\x01" * 4096  # copy-on-write: now an anonymous page
+libc = memory._libc()
+libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+assert libc.mprotect(ctypes.addressof(view), len(mapped), mmap.PROT_READ) == 0
+memory.release_file_pages()
+print(mapped[:4096] == b"\\x01" * 4096, mapped[4096:] == data[4096:])
+"""
+
+
+@pytest.mark.skipif(memory._libc() is None, reason="no C library")
+def test_written_private_pages_are_kept_even_once_made_read_only(tmp_path):
+    """A library's relocated data is a private file mapping that was written, then made
+    read-only: dropping its pages would bring back the file's bytes. They must stay."""
+    import os
+    import subprocess
+    import sys
+
+    path, _ = _data_file(tmp_path, 2)
+    env = {k: v for k, v in os.environ.items() if k != "TTS_RELEASE_FILE_PAGES"}
+    out = subprocess.run(
+        [sys.executable, "-c", _WRITTEN_THEN_READ_ONLY, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "True"]
+
+
+def test_release_file_pages_can_be_turned_off(tmp_path, monkeypatch):
+    import mmap
+
+    path, data = _data_file(tmp_path, 2)
+    with open(path, "rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        assert mapped[:] == data
+        monkeypatch.setenv("TTS_RELEASE_FILE_PAGES", "0")
+        assert memory.release_file_pages() == 0
+        assert _mapping(str(path))["Rss"] >= 2 << 20
+    finally:
+        mapped.close()

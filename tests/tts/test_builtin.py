@@ -48,6 +48,36 @@ def test_synthesis_is_deterministic(engine):
     np.testing.assert_array_equal(first.samples, second.samples)
 
 
+def test_pages_released_after_load_come_back_unchanged(engine):
+    """Loading ends by unmapping the file pages only loading used (memory.release_file_pages);
+    whatever synthesis touches again is read back from the page cache, so the audio is the
+    same before and after a release."""
+    from synthesis import memory
+
+    request = SynthesisRequest(text=SENTENCE)
+    before = engine.synthesize(request)
+    assert memory.release_file_pages() > 0  # the runtimes' libraries are mapped files
+    after = engine.synthesize(request)
+    np.testing.assert_array_equal(before.samples, after.samples)
+
+
+def test_loading_releases_its_file_pages_after_the_warm_up(monkeypatch):
+    from synthesis import memory
+
+    calls = []
+    monkeypatch.setattr(memory, "release_file_pages", lambda: calls.append(time.time()) or 0)
+    eng = create(threads=2)
+    eng.load()
+    assert len(calls) == 1  # when load returns
+    warming = getattr(eng._vocoder, "warming", None)
+    if warming is not None:  # the vocoder compiles its other shapes in the background
+        warming.join()
+        deadline = time.time() + 10
+        while len(calls) < 2 and time.time() < deadline:
+            time.sleep(0.01)
+        assert len(calls) == 2  # and once more after that
+
+
 def test_stream_equals_whole_synthesis_and_covers_the_text(engine):
     text = "第一句话比较短。第二句话稍微长一点，中间还有一个逗号！第三句呢？"
     request = SynthesisRequest(text=text)

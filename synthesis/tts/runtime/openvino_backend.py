@@ -402,6 +402,7 @@ class OvVocoder(OnnxVocoder):
             target=self.warm_up, args=(rest,), name="openvino-vocoder-warm-up"
         )
         thread.start()
+        self.warming = thread  # the engine waits for it before releasing load-time pages
         return thread
 
     def _padded(self, mel: np.ndarray, final: bool) -> np.ndarray:
