@@ -393,7 +393,8 @@ def _synthesize(job: SynthesisJob, mine) -> SynthesisJob | None:
     started = time.monotonic()
     pieces = []
     rate = None
-    for chunk in engine.stream(request):
+    # The job's file is wanted whole, so no early first chunk (fewer vocoder calls).
+    for chunk in engine.stream(request, low_latency=False):
         pieces.append(chunk.samples)
         rate = chunk.sample_rate
         if chunk.last_of_clause:

@@ -56,7 +56,9 @@ class ToneEngine(Engine):
         if not 0.0 <= request.intensity <= 2.0:
             raise InvalidRequest("intensity must be between 0 and 2")
 
-    def stream(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
+    def stream(
+        self, request: SynthesisRequest, *, low_latency: bool = True
+    ) -> Iterator[AudioChunk]:
         self.validate(request)
         markers = MARKER.findall(request.text)
         sleep = next((float(m.split("=")[1]) for m in markers if m.startswith("sleep")), 0.0)

@@ -23,14 +23,21 @@ class Engine(abc.ABC):
         """Raise `InvalidRequest` with a readable message when the request cannot be served."""
 
     @abc.abstractmethod
-    def stream(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
-        """Yield audio as it is made, in order, each chunk with the text span it speaks."""
+    def stream(
+        self, request: SynthesisRequest, *, low_latency: bool = True
+    ) -> Iterator[AudioChunk]:
+        """Yield audio as it is made, in order, each chunk with the text span it speaks.
+
+        `low_latency`: make the first chunk as soon as possible, even at some cost in total
+        time (a listener is waiting for it). False when only the whole is wanted (a file, a
+        job): the same audio, within the seam tolerance of chunked vocoding, made with fewer
+        and cheaper calls where the engine can."""
 
     def synthesize(self, request: SynthesisRequest) -> Audio:
         """The whole utterance at once; by default the concatenated stream."""
         import numpy as np
 
-        chunks = list(self.stream(request))
+        chunks = list(self.stream(request, low_latency=False))
         if not chunks:
             rate = request.sample_rate or self.voice(request.voice).sample_rate
             return Audio(np.zeros(0, dtype=np.float32), rate)

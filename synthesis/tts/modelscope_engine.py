@@ -97,7 +97,9 @@ class ModelScopeEngine(Engine):
                 f"ModelScope's own wheel index: {exc}"
             ) from exc
 
-    def stream(self, request: SynthesisRequest) -> Iterator[AudioChunk]:
+    def stream(
+        self, request: SynthesisRequest, *, low_latency: bool = True
+    ) -> Iterator[AudioChunk]:
         import soundfile
 
         self.validate(request)

@@ -97,8 +97,8 @@ def test_cancel_while_running_stops_at_the_next_clause(alice, monkeypatch):
     job = queued(alice, text="一，二，三，四，五。")
     real_stream = engines.ToneEngine.stream
 
-    def stream_and_cancel(self, request):
-        for chunk in real_stream(self, request):
+    def stream_and_cancel(self, request, **options):
+        for chunk in real_stream(self, request, **options):
             if chunk.index == 1:
                 services.job_cancel(job=SynthesisJob.objects.get(pk=job.pk))
             yield chunk

@@ -233,3 +233,24 @@ def test_a_failure_on_the_pipeline_thread_reaches_the_caller(engine, monkeypatch
         for chunk in stream:
             got.append(chunk)
     assert got and {c.index for c in got} == {0}
+
+
+def test_without_low_latency_the_first_pass_is_not_split_and_sounds_the_same(engine, monkeypatch):
+    """A job wants the whole file: the first pass is vocoded without its early first chunk
+    (one vocoder call fewer), and the audio equals the low-latency stream's within the seam
+    tolerance of chunked vocoding."""
+    request = SynthesisRequest(text=SENTENCE)
+    vocode = engine._vocode_span
+    calls = []
+    monkeypatch.setattr(engine, "_vocode_span", lambda *a: calls.append(a[1:]) or vocode(*a))
+    early = list(engine.stream(request))
+    early_calls, calls[:] = list(calls), []
+    whole = list(engine.stream(request, low_latency=False))
+    assert len(calls) == len(early_calls) - 1 and len(whole) == len(early) - 1
+    assert early_calls[0] == (0, engine.config.first_chunk_frames)
+    a = np.concatenate([c.samples for c in early])
+    b = np.concatenate([c.samples for c in whole])
+    assert len(a) == len(b) and np.max(np.abs(a - b)) < 1e-3
+    assert [c.text_end for c in whole if c.last_of_clause] == [
+        c.text_end for c in early if c.last_of_clause
+    ]
