@@ -36,7 +36,7 @@ def main() -> int:
     from synthesis.tts.runtime import export
     from synthesis.tts.runtime.onnx_backend import session
 
-    _, _, FastFeedForward, WinogradFeedForward, *_ = export._rewrites()
+    _, _, FastFeedForward, WinogradFeedForward, _ = export._rewrites()
     ffn = load_acoustic().decoder.layers[args.layer].ffn
     variants = {"direct": FastFeedForward(ffn).eval(), "winograd": WinogradFeedForward(ffn).eval()}
     sessions = {}

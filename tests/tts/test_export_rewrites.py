@@ -34,7 +34,7 @@ def vocoder():
 
 @pytest.mark.parametrize("frames", [1, 2, 3, 4, 5, 75, 423, 740])
 def test_winograd_ffn_equals_the_direct_convolutions(acoustic, frames):
-    _, _, FastFeedForward, WinogradFeedForward, *_ = export._rewrites()
+    _, _, FastFeedForward, WinogradFeedForward, _ = export._rewrites()
     torch.manual_seed(frames)
     x = torch.randn(1, frames, 256)
     for layer in acoustic.decoder.layers:
@@ -47,7 +47,7 @@ def test_winograd_ffn_equals_the_direct_convolutions(acoustic, frames):
 
 
 def test_winograd_ffn_refuses_a_mask(acoustic):
-    _, _, _, WinogradFeedForward, *_ = export._rewrites()
+    _, _, _, WinogradFeedForward, _ = export._rewrites()
     ffn = WinogradFeedForward(acoustic.decoder.layers[0].ffn)
     with pytest.raises(ValueError, match="unmasked"):
         ffn(torch.zeros(1, 8, 256), torch.ones(1, 8, 1))
@@ -57,7 +57,7 @@ def test_winograd_ffn_refuses_a_mask(acoustic):
 def test_the_openvino_decoders_mish_equals_the_one_exp_form(acoustic, masked):
     """MishFeedForward (Mish as x · tanh(softplus(x)), which OpenVINO fuses into the first
     convolution) computes what FastFeedForward (one exp) does."""
-    _, _, FastFeedForward, _, MishFeedForward, _ = export._rewrites()
+    _, _, FastFeedForward, _, MishFeedForward = export._rewrites()
     torch.manual_seed(7)
     x = torch.randn(1, 75, 256) * 2
     mask = (torch.arange(75) < 60).float()[None, :, None] if masked else None
@@ -66,24 +66,6 @@ def test_the_openvino_decoders_mish_equals_the_one_exp_form(acoustic, masked):
             expected = FastFeedForward(layer.ffn)(x, mask)
             got = MishFeedForward(layer.ffn)(x, mask)
         assert (got - expected).norm() / expected.norm() < 1e-6
-
-
-@pytest.mark.parametrize("frames", [1, 2, 3, 64, 75, 128])
-@pytest.mark.parametrize("masked", [False, True])
-def test_paired_winograd_ffn_equals_the_masked_direct_form(acoustic, frames, masked):
-    """PairedWinogradFeedForward (Winograd F(2, 3), for OpenVINO's masked decoder) computes
-    what MishFeedForward does, padding mask included, for odd and even lengths."""
-    *_, MishFeedForward, PairedWinogradFeedForward = export._rewrites()
-    torch.manual_seed(frames)
-    x = torch.randn(1, frames, 256) * 2
-    mask = (torch.arange(frames) < max(1, frames - 20)).float()[None, :, None] if masked else None
-    for layer in acoustic.decoder.layers:
-        with torch.inference_mode():
-            expected = MishFeedForward(layer.ffn)(x, mask)
-            got = PairedWinogradFeedForward(layer.ffn)(x, mask)
-        assert got.shape == expected.shape
-        error = (got - expected).norm() / expected.norm()
-        assert error < 1e-5, f"{frames} frames: relative error {error:.2e}"
 
 
 def test_only_the_decoder_gets_winograd(acoustic):
@@ -96,10 +78,6 @@ def test_only_the_decoder_gets_winograd(acoustic):
     ov = export.fast_acoustic(acoustic, openvino=True)
     assert {type(layer.ffn).__name__ for layer in ov.decoder.layers} == {"MishFeedForward"}
     assert {type(layer.ffn).__name__ for layer in ov.encoder.layers} == {"FastFeedForward"}
-    paired = export.fast_acoustic(acoustic, winograd=True, openvino=True)
-    kinds = {type(layer.ffn).__name__ for layer in paired.decoder.layers}
-    assert kinds == {"PairedWinogradFeedForward"}
-    assert {type(layer.ffn).__name__ for layer in paired.encoder.layers} == {"FastFeedForward"}
 
 
 @pytest.mark.parametrize("fold", [2, 4, 8])

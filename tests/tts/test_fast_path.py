@@ -282,28 +282,10 @@ def test_the_postnet_is_int8_only_where_bf16_lacks_amx(monkeypatch, flags, hint,
     assert OvBucketAcoustic.postnet_precision(hint) == postnet
 
 
-@pytest.mark.parametrize(
-    "flags, hint, graph",
-    [
-        ({"avx512_bf16", "avx512_vnni"}, "bf16", "decoder-masked-winograd"),
-        ({"avx512_bf16", "amx_bf16", "amx_int8"}, "bf16", "decoder-masked-fp32"),
-        ({"avx512_bf16", "amx_bf16"}, "f32", "decoder-masked-winograd"),
-        ({"avx2"}, "f32", "decoder-masked-winograd"),
-    ],
-)
-def test_the_decoder_is_winograd_but_on_amx(monkeypatch, flags, hint, graph):
-    from synthesis.tts.runtime import openvino_backend
-    from synthesis.tts.runtime.openvino_backend import OvBucketAcoustic
-
-    monkeypatch.setattr(openvino_backend, "cpu_flags", lambda: flags)
-    assert OvBucketAcoustic.decoder_graph(hint) == graph
-
-
 @pytest.mark.parametrize("controls", CONTROLS)
 def test_padded_masked_decoder_equals_the_unpadded_one(ref, onnx_nets, controls):
     """OvBucketAcoustic pads the frames to a bucket and masks the padding: in f32 its mel is
-    the fp32 graph's on the exact shape, float noise apart (measured 2e-5 max abs), whichever
-    masked decoder graph this CPU runs (Winograd F(2, 3) but on AMX)."""
+    the fp32 graph's on the exact shape, float noise apart (measured 2e-5 max abs)."""
     pytest.importorskip("openvino")
     acoustic, _ = select.load("f32-openvino", threads=2)
     texts = [ref["short_ids"][None]] + ([ref["para_ids"][None]] if controls[0] == 1.0 else [])

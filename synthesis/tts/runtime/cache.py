@@ -13,7 +13,7 @@ import os
 from importlib import metadata
 from pathlib import Path
 
-EXPORT_VERSION = 10
+EXPORT_VERSION = 9
 
 # Files written by `export.export_all()`, per variant.
 FILES = {
@@ -25,9 +25,6 @@ FILES = {
     # out of attention and convolutions (the real frames' output does not depend on it).
     "adapt": "adapt.onnx",  # h, f0, energy, frame index -> frames
     "decoder-masked-fp32": "decoder.masked.fp32.onnx",  # frames, valid -> mel_before
-    # The same with the FFN's convolutions as Winograd F(2, 3) (PairedWinogradFeedForward in
-    # export.py): what OpenVINO runs, but on AMX CPUs, where only the direct form is measured.
-    "decoder-masked-winograd": "decoder.masked.winograd.onnx",
     "postnet-masked-fp32": "postnet.masked.fp32.onnx",  # mel_before, valid -> mel
     # The same, convolutions static int8 with full-range weights: for OpenVINO on bf16 CPUs,
     # which all have VNNI (ONNX Runtime's int8 decoder keeps 7-bit weights for AVX2 CPUs).

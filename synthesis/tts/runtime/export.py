@@ -242,65 +242,7 @@ def _rewrites():
             m = torch.stack([v[j] @ getattr(self, f"{weight}_{j}") for j in range(six)])
             return (self.at @ m.reshape(six, -1)).reshape(4, n, m.shape[2])
 
-    class PairedWinogradFeedForward(MishFeedForward):
-        """MishFeedForward with both kernel-3 convolutions as Winograd F(2, 3): 2 outputs
-        from 4 products instead of 6, as one batched matrix product per convolution, masked
-        like the direct form. For OpenVINO's bf16 decoder, where F(4, 3) would be too coarse:
-        F(2, 3)'s transforms only add and subtract (points 0, ±1, ∞), so bf16 rounding grows
-        little. The paragraph's masked decoder in bf16 on a Zen 4: 78 -> 66 ms, mel_before
-        error 0.37 -> 0.47 % (F(4, 3): 67 ms, 0.75 %; bench/README.md, "The ninth
-        session"). Between the two convolutions the 1024-channel activations stay in pairs
-        ([2, n, C]: frame 2·i + r at [r, i])."""
-
-        def __init__(self, ffn):
-            super().__init__(ffn)
-            del self.conv1, self.conv2
-            g = torch.tensor(_WINOGRAD_F23["G"], dtype=torch.float64)
-            for name, conv in (("u1", ffn.conv1), ("u2", ffn.conv2)):
-                u = torch.einsum("jk,ock->jco", g, conv.weight.detach().double())
-                self.register_buffer(name, u.float().contiguous())  # [4, Cin, Cout]
-            self.register_buffer("b1", ffn.conv1.bias.detach().clone())
-            self.register_buffer("b2", ffn.conv2.bias.detach().clone())
-
-        def forward(self, x, mask=None):  # x [1, T, C] -> [1, T, C]
-            t, c = x.shape[1], x.shape[2]
-            n = (t + 1) // 2
-            if mask is None:
-                mask = torch.ones_like(x[:, :, :1])
-            # An odd T gets one more frame, which the padded mask zeroes like any padding.
-            pairs = F.pad(x[0], (0, 0, 0, 2 * n - t)).reshape(n, 2, c).transpose(0, 1)
-            keep = F.pad(mask[0], (0, 0, 0, 2 * n - t)).reshape(n, 2, 1).transpose(0, 1)
-            y = self.activation(self._products(pairs, self.u1) + self.b1) * keep
-            z = self._products(y, self.u2)  # [2, n, C]
-            return z.transpose(0, 1).reshape(1, 2 * n, c)[:, :t] + self.b2
-
-        @staticmethod
-        def _products(pairs, u):
-            """pairs [2, n, Cin] (frames 2i, 2i + 1) -> [2, n, Cout], 'same' zero padding."""
-            even, odd = pairs[0], pairs[1]
-            zero = torch.zeros_like(even[:1])
-            before = torch.cat([zero, odd[:-1]], 0)  # frame 2i - 1
-            after = torch.cat([even[1:], zero], 0)  # frame 2i + 2
-            v = torch.stack([before - odd, even + odd, odd - even, even - after])  # BT · d
-            m = v @ u  # [4, n, Cout]
-            return torch.stack([m[0] + m[1] + m[2], m[1] - m[2] - m[3]])  # AT · m
-
-    return (
-        FastUpsample,
-        FastPQMF,
-        FastFeedForward,
-        WinogradFeedForward,
-        MishFeedForward,
-        PairedWinogradFeedForward,
-    )
-
-
-# Winograd F(2, 3), points 0, ±1, ∞: 2 outputs of a 3-tap correlation from 4 inputs.
-_WINOGRAD_F23 = {
-    "BT": [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]],
-    "G": [[1, 0, 0], [1 / 2, 1 / 2, 1 / 2], [1 / 2, -1 / 2, 1 / 2], [0, 0, 1]],
-    "AT": [[1, 1, 1, 0], [0, 1, -1, -1]],
-}
+    return FastUpsample, FastPQMF, FastFeedForward, WinogradFeedForward, MishFeedForward
 
 
 # Winograd F(4, 3) (Lavin & Gray, 2016), points 0, ±1, ±2, ∞: for a 3-tap correlation g over
@@ -503,24 +445,21 @@ def openvino_vocoder(vocoder, *, fold: int = 4, channels_last: bool = True):
 
 
 def fast_acoustic(acoustic, *, winograd: bool = False, openvino: bool = False):
-    """A copy of FastSpeech2 with Mish as one exp (decoder and encoder FFNs). For the decoder:
-    `winograd` alone, its FFN convolutions as Winograd F(4, 3) (the unmasked ONNX Runtime
-    decoder); `openvino`, its Mish as OpenVINO fuses it (`MishFeedForward`); both, the
-    masked Winograd F(2, 3) form for OpenVINO (`PairedWinogradFeedForward`)."""
+    """A copy of FastSpeech2 with Mish as one exp (decoder and encoder FFNs); `winograd`: the
+    decoder's FFN convolutions as Winograd F(4, 3) (for the unmasked ONNX Runtime decoder);
+    `openvino`: the decoder's Mish as OpenVINO fuses it (`MishFeedForward`)."""
     import copy
 
-    _, _, FastFeedForward, WinogradFeedForward, MishFeedForward, PairedWinograd = _rewrites()
-    decoder_ffn = {
-        (False, False): FastFeedForward,
-        (True, False): WinogradFeedForward,
-        (False, True): MishFeedForward,
-        (True, True): PairedWinograd,
-    }[winograd, openvino]
+    _, _, FastFeedForward, WinogradFeedForward, MishFeedForward = _rewrites()
     a = copy.deepcopy(acoustic)
     for stack in (a.encoder, a.decoder):
         for layer in stack.layers:
-            ffn = decoder_ffn if stack is a.decoder else FastFeedForward
-            layer.ffn = ffn(layer.ffn)
+            if winograd and stack is a.decoder:
+                layer.ffn = WinogradFeedForward(layer.ffn)
+            elif openvino and stack is a.decoder:
+                layer.ffn = MishFeedForward(layer.ffn)
+            else:
+                layer.ffn = FastFeedForward(layer.ffn)
     return a.eval()
 
 
@@ -806,14 +745,6 @@ def export_all(folder: Path | None = None, *, force: bool = False) -> Path:
             MaskedDecoderGraph(fast_acoustic(acoustic, openvino=True)),
             (torch.randn(1, 128, 256), valid),
             tmp / f["decoder-masked-fp32"],
-            ["frames", "valid"],
-            ["mel_before"],
-            {"frames": {1: "F"}, "valid": {1: "F"}, "mel_before": {1: "F"}},
-        )
-        _export(
-            MaskedDecoderGraph(fast_acoustic(acoustic, winograd=True, openvino=True)),
-            (torch.randn(1, 128, 256), valid),
-            tmp / f["decoder-masked-winograd"],
             ["frames", "valid"],
             ["mel_before"],
             {"frames": {1: "F"}, "valid": {1: "F"}, "mel_before": {1: "F"}},

@@ -211,7 +211,6 @@ class OvBucketAcoustic(OnnxAcoustic):
     once). Memory: ≈ 100 MB for the compiled graphs and their first run, then a few MB per
     shape (bench/README.md, "The third session", item 2).
     - In bf16 the decoder runs ≈ 30 % faster than ONNX Runtime's int8-postnet decoder.
-    - Except on AMX, its FFN convolutions run as Winograd F(2, 3) products (`decoder_graph`).
     - With hint bf16 on a CPU without AMX, the postnet's three 512-channel convolutions are
       static int8 (VNNI): the acoustic model's time per paragraph 0.204 → 0.187 s on a Zen 4
       (the whole paragraph −4 %, `bench/openvino_postnet.py`), mel error 0.57 → 0.69 % and
@@ -237,26 +236,17 @@ class OvBucketAcoustic(OnnxAcoustic):
         self, folder: Path, *, hint: str = "bf16", threads: int = 2, postnet: str | None = None
     ):
         postnet = postnet or self.postnet_precision(hint)
-        decoder = self.decoder_graph(hint)
         self.ladder = self.default_ladder(hint)
-        self.precision = f"{decoder.removeprefix('decoder-')}+postnet-{postnet}/{hint}"
+        self.precision = f"masked-fp32+postnet-{postnet}/{hint}"
         self._encoder = session(folder / cache.FILES["encoder"], threads)
         self._adapt = session(folder / cache.FILES["adapt"], threads)
-        self._decoder = OvSession(folder / cache.FILES[decoder], threads, hint)
+        self._decoder = OvSession(folder / cache.FILES["decoder-masked-fp32"], threads, hint)
         self._postnet = OvSession(folder / cache.FILES[f"postnet-masked-{postnet}"], threads, hint)
 
     @staticmethod
     def postnet_precision(hint: str) -> str:
         """The postnet graph for `hint`: int8 where bf16 means AVX512_BF16, else fp32."""
         return "int8" if hint == "bf16" and not on_amx(hint) else "fp32"
-
-    @staticmethod
-    def decoder_graph(hint: str) -> str:
-        """The masked decoder's FFN as Winograd F(2, 3) (`decoder-masked-winograd`: 4
-        products for 2 frames instead of 6, the decoder −16 % in bf16 on a Zen 4), but on AMX,
-        where only the direct convolutions (`decoder-masked-fp32`) have been measured, for
-        their speed and for the code oneDNN keeps per shape."""
-        return "decoder-masked-fp32" if on_amx(hint) else "decoder-masked-winograd"
 
     @staticmethod
     def bucket_for(frames: int) -> int:
