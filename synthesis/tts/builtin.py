@@ -124,8 +124,8 @@ class BuiltinEngine(Engine):
     ) -> Iterator[AudioChunk]:
         """Audio of each pass, vocoded in overlapping chunks so the first one comes quickly
         (`low_latency`: the first pass's first `first_chunk_frames` frames in a call of their
-        own; without it, 10 short prompts −4 % CPU, −5 % wall on a Zen 4, bench/README.md,
-        "The ninth session")."""
+        own; without it, 10 short prompts −5 to −6 % CPU, −6 to −8 % wall on a Zen 4,
+        `bench/short_texts.py`)."""
         self.validate(request)
         self.load()
         prosody = self._prosody(request)
