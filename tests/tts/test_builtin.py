@@ -84,9 +84,8 @@ def test_stream_equals_whole_synthesis_and_covers_the_text(engine):
     chunks = list(engine.stream(request))
     whole = engine.synthesize(request)
     streamed = np.concatenate([c.samples for c in chunks])
-    assert len(streamed) == len(whole.samples)
-    # Chunked vocoding with enough context equals the one-shot output up to float noise.
-    assert np.max(np.abs(streamed - whole.samples)) < 1e-3
+    # synthesize() vocodes the first pass without the early first chunk.
+    _assert_equal_but_for_seams(engine, streamed, whole.samples)
     assert chunks[0].index == 0 and chunks[-1].index == chunks[-1].total - 1
     assert [c.index for c in chunks] == sorted(c.index for c in chunks)
     spoken = "".join(text[c.text_start : c.text_end] for c in chunks if c.last_of_clause)
@@ -250,7 +249,21 @@ def test_without_low_latency_the_first_pass_is_not_split_and_sounds_the_same(eng
     assert early_calls[0] == (0, engine.config.first_chunk_frames)
     a = np.concatenate([c.samples for c in early])
     b = np.concatenate([c.samples for c in whole])
-    assert len(a) == len(b) and np.max(np.abs(a - b)) < 1e-3
+    _assert_equal_but_for_seams(engine, a, b)
     assert [c.text_end for c in whole if c.last_of_clause] == [
         c.text_end for c in early if c.last_of_clause
     ]
+
+
+def _assert_equal_but_for_seams(engine, a: np.ndarray, b: np.ndarray) -> None:
+    """Vocoded in other pieces, with enough context either side: equal up to the networks'
+    own rounding. In float32 that is float noise (measured 4e-7 max abs); in bf16 (OpenVINO
+    on bf16 CPUs) another call shape rounds differently inside the first frames (measured max
+    3e-3 there, 62 dB signal-to-difference over the text, on a Zen 4)."""
+    assert len(a) == len(b)
+    if engine.backend == "bf16-openvino":
+        snr = 10 * np.log10(np.sum(a.astype(np.float64) ** 2) / max(np.sum((a - b) ** 2), 1e-30))
+        assert snr > 50, f"{snr:.1f} dB"
+        assert np.max(np.abs(a - b)) < 1e-2
+    else:
+        assert np.max(np.abs(a - b)) < 1e-3
