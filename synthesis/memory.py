@@ -93,11 +93,9 @@ def release_file_pages() -> int:
     """
     if os.environ.get("TTS_RELEASE_FILE_PAGES", "1") == "0":
         return 0
-    madvise = getattr(_libc(), "madvise", None)
+    madvise = _madvise()
     if madvise is None:
         return 0
-    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    madvise.restype = ctypes.c_int
     try:
         mappings = list(_read_only_file_mappings())
     except OSError:  # no /proc (not Linux)
@@ -107,6 +105,16 @@ def release_file_pages() -> int:
         if madvise(start, end - start, MADV_DONTNEED) == 0:
             released += rss
     return released
+
+
+@functools.cache
+def _madvise():
+    madvise = getattr(_libc(), "madvise", None)
+    if madvise is None:  # no C library
+        return None
+    madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    madvise.restype = ctypes.c_int
+    return madvise
 
 
 def _read_only_file_mappings():

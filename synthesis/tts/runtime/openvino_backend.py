@@ -333,6 +333,8 @@ class OvVocoder(OnnxVocoder):
     # paragraph and +4.7 % CPU on 20 varied texts (bench/README.md, "The sixth session").
     amx_sizes = (64, 128, 384)
     sizes: tuple[int, ...] = ()  # the call lengths above `smallest`; () = multiples of `bucket`
+    # The background warm-up of `warm_up(later=True)`, while it runs or once it has run.
+    warming: threading.Thread | None = None
 
     def __init__(
         self,
