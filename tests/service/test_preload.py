@@ -71,6 +71,11 @@ def test_preload_shared_loads_the_frontend_and_freezes_it_out_of_the_collector()
         "from synthesis.tts.frontend import segment\n"
         "assert segment.init_seconds() is not None, 'the segmenter is loaded'\n"
         "assert 'onnxruntime' in sys.modules\n"
+        # The warm text's per-character dictionary entries are parsed before the fork too.
+        "from synthesis.tts.frontend import pinyin\n"
+        "store = segment._pos_tokenizer.tokenizer.FREQ._s\n"
+        "for c in '您验证码输':\n"
+        "    assert c in store._freq and c in pinyin._store._buckets, c\n"
         # Frozen after loading: Django's objects and the newly loaded ones (measured 55.9k
         # before, 75.8k frozen).
         "assert gc.get_freeze_count() > tracked + 10_000, (tracked, gc.get_freeze_count())\n"
@@ -80,3 +85,28 @@ def test_preload_shared_loads_the_frontend_and_freezes_it_out_of_the_collector()
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_the_web_process_imports_its_views_at_start_but_loads_no_network():
+    """ttsproject/wsgi.py imports what the first request would (signals.preload_web: the
+    URLconf, DRF's serializers, the engine's module) and builds the default engine's object
+    without loading its networks: no runtime in the web process."""
+    code = (
+        "import sys\n"
+        "import ttsproject.wsgi\n"
+        "for name in ('ttsproject.urls', 'synthesis.api.views', 'rest_framework.serializers',\n"
+        "             'drf_spectacular.views', 'synthesis.tts.builtin'):\n"
+        "    assert name in sys.modules, name\n"
+        "from synthesis.tts import registry\n"
+        "assert registry.loaded_engine_names() == ['builtin'], registry.loaded_engine_names()\n"
+        "assert registry.engine('builtin')._vocoder is None, 'the networks are not loaded'\n"
+        "for name in ('openvino', 'onnxruntime', 'torch', 'jieba'):\n"
+        "    assert name not in sys.modules, name\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ttsproject.settings"}
+    env.pop("TTS_DEFAULT_VOICE", None)  # the built-in voice
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "could not preload" not in done.stderr, done.stderr[-2000:]
